@@ -1,0 +1,27 @@
+/**
+ * @file Entry point of the `fusemax` command: builds the commander program from one module per
+ * command and maps commander's own usage errors to exit status 2.
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT_USER } from './run-command.ts';
+
+const program = new Command();
+program
+  .name('fusemax')
+  .description('Cascades of extended Einsums: check, print, run, analyse passes, model accelerators, reproduce FuseMax.')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+const commands: Array<(p: Command) => void> = [];
+for (const register of commands) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and version are successes; every other commander error is a usage error.
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT_USER;
+  } else {
+    throw err;
+  }
+}
