@@ -52,7 +52,12 @@ export function locationAt(file: string, text: string, offset: number, length = 
   if (lineEnd < 0) lineEnd = text.length;
   let line = 1;
   for (let i = 0; i < lineStart; i++) if (text.charCodeAt(i) === 10) line++;
-  return { file, line, col: clamped - lineStart + 1, length: Math.max(1, length), lineText: text.slice(lineStart, lineEnd).replace(/\r$/, '') };
+  return { file, line, col: clamped - lineStart + 1, length: Math.max(1, length), lineText: visibleLine(text.slice(lineStart, lineEnd)) };
+}
+
+/** Tabs and other invisible separators become one space each, so the caret stays under its column. */
+function visibleLine(line: string): string {
+  return line.replace(/\r$/, '').replace(/[\t\r\u2028\u2029\v\f\u0000-\u0008\u000e-\u001f\u007f]/g, ' ');
 }
 
 /** `file:line:col: error FM123: message`, then the line and a caret under the span. */

@@ -46,7 +46,7 @@ export function tokenize(source: Source): Token[] {
       i++;
       continue;
     }
-    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f' || ch === '\v' || ch === '\u00a0') {
+    if (/\s/.test(ch)) {
       i++;
       continue;
     }
@@ -90,7 +90,8 @@ export function tokenize(source: Source): Token[] {
       push('punct', start, i);
       continue;
     }
-    failAt(source, { start: i, end: i + cp.length }, 'FM101', `unexpected character '${cp}'`);
+    const shown = /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(cp) ? `'${cp}'` : `U+${(cp.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+    failAt(source, { start: i, end: i + cp.length }, 'FM101', `unexpected character ${shown}`);
   }
   if (tokens.length > 0 && tokens[tokens.length - 1]?.kind !== 'newline') push('newline', text.length, text.length);
   tokens.push({ kind: 'eof', text: '', span: { start: text.length, end: text.length } });
