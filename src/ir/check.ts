@@ -6,6 +6,7 @@
  */
 import type { ActionAst, CascadeAst, EinsumAst, ExprAst, IndexAst, InputDeclAst, NameRef, RankExprAst, StopAst } from '../notation/ast.ts';
 import { parseCascade } from '../notation/parser.ts';
+import { analysePasses } from '../analysis/passes.ts';
 import { failAt, type Source, type Span } from '../notation/source.ts';
 import { defaultOperators, type BinaryOperator, type OperatorRegistry } from '../ops/compute.ts';
 import { lookupMerge, MERGES, MERGE_NAMES, type MergeOperator } from '../ops/merge.ts';
@@ -14,9 +15,11 @@ import {
   type Reduction, type TensorInfo, type ValueExpr,
 } from './cascade.ts';
 
-/** Parse and check a cascade text. */
+/** Parse and check a cascade text, including its dependency graph (a pass analysis that finds ill-formed cycles). */
 export function loadCascade(text: string, file = '<input>', operators: OperatorRegistry = defaultOperators): Cascade {
-  return checkCascade(parseCascade({ file, text }), operators);
+  const cascade = checkCascade(parseCascade({ file, text }), operators);
+  analysePasses(cascade);
+  return cascade;
 }
 
 /** The rank a variable ranges over by convention: its name in upper case (m1 → M1). */
