@@ -1,0 +1,138 @@
+/**
+ * @file `fusemax model`: access counts, cycles and energy of one Einsum's mapping on an architecture,
+ * from a Timeloop v4 input (`--timeloop parsed-processed-input.yaml`) or from our own specs
+ * (`--arch A.yaml --problem P.yaml --mapping M.yaml`), optionally with an ERT/ART; a table or `--json`.
+ */
+import type { Command } from 'commander';
+import { fail } from '../diagnostics/diagnostic.ts';
+import { countNumber, type Count } from '../model/analysis.ts';
+import { archArea } from '../model/area.ts';
+import { summarize, type ModelSummary } from '../model/summary.ts';
+import type { Architecture, Fidelity } from '../model/types.ts';
+import { loadArchSpec } from '../spec/arch.ts';
+import { loadMappingSpec } from '../spec/mapping.ts';
+import { evaluateSource, ownNestSource, timeloopNestSource, type NestSource } from '../spec/nest-source.ts';
+import { loadProblemSpec } from '../spec/problem.ts';
+import { loadTimeloopInput } from '../spec/timeloop.ts';
+import { applyArt, applyErt, loadArt, loadErt } from '../spec/timeloop-tables.ts';
+import { readUserFile } from './io.ts';
+import { action } from './run-command.ts';
+
+interface ModelOptions {
+  timeloop?: string;
+  arch?: string;
+  problem?: string;
+  mapping?: string;
+  ert?: string;
+  art?: string;
+  fidelity: string;
+  json?: boolean;
+}
+
+export function registerModelCommand(program: Command): void {
+  program
+    .command('model')
+    .description("count accesses, cycles and energy of an Einsum's mapping on an architecture (Timeloop-compatible)")
+    .option('--timeloop <file>', "a Timeloop v4 input as timeloopfe writes it (parsed-processed-input.yaml)")
+    .option('--arch <file>', 'our architecture spec (YAML)')
+    .option('--problem <file>', 'our problem spec (YAML)')
+    .option('--mapping <file>', 'our mapping spec (YAML)')
+    .option('--ert <file>', 'energy reference table (Timeloop/Accelergy ERT YAML); replaces the energies of the architecture')
+    .option('--art <file>', 'area reference table (Timeloop/Accelergy ART YAML)')
+    .option('--fidelity <mode>', "physical (default) or artifact (reproduce Timeloop's uint64 partition wrap and float32 areas)", 'physical')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  fusemax model --timeloop parsed-processed-input.yaml --ert timeloop-model.ERT.yaml\n  fusemax model --arch specs/archs/gemm-2level.yaml --problem specs/mappings/gemm-64.problem.yaml --mapping specs/mappings/gemm-64.mapping.yaml --json',
+    )
+    .action(action((opts: ModelOptions) => runModel(opts)));
+}
+
+function runModel(opts: ModelOptions): void {
+  const fidelity = parseFidelity(opts.fidelity);
+  const own = [opts.arch, opts.problem, opts.mapping];
+  let source: NestSource;
+  let energyKnown: boolean;
+  if (opts.timeloop !== undefined) {
+    if (own.some((x) => x !== undefined)) fail('FM920', 'give either --timeloop or --arch/--problem/--mapping, not both');
+    const loaded = loadTimeloopInput(opts.timeloop, readUserFile(opts.timeloop));
+    source = timeloopNestSource(loaded, withTables(loaded.arch, opts));
+    energyKnown = opts.ert !== undefined;
+  } else {
+    if (own.some((x) => x === undefined)) fail('FM920', 'give --timeloop FILE, or all of --arch, --problem and --mapping', undefined, 'see fusemax model --help');
+    const arch = loadArchSpec(opts.arch!, readUserFile(opts.arch!));
+    const problem = loadProblemSpec(opts.problem!, readUserFile(opts.problem!));
+    const mapping = loadMappingSpec(opts.mapping!, readUserFile(opts.mapping!));
+    const src = ownNestSource(arch, problem, mapping);
+    source = { ...src, arch: withTables(arch.arch, opts) };
+    energyKnown = true;
+  }
+  const evaluation = evaluateSource(source, fidelity);
+  const summary = summarize(evaluation, { energyKnown, area: archArea(evaluation.nest.arch, fidelity) });
+  process.stdout.write(opts.json ? toJson(summary) + '\n' : formatSummary(summary));
+}
+
+function parseFidelity(text: string): Fidelity {
+  if (text === 'physical' || text === 'artifact') return text;
+  return fail('FM921', `--fidelity must be physical or artifact, not '${text}'`);
+}
+
+function withTables(arch: Architecture, opts: ModelOptions): Architecture {
+  let out = arch;
+  if (opts.ert !== undefined) out = applyErt(out, loadErt(opts.ert, readUserFile(opts.ert)));
+  if (opts.art !== undefined) out = applyArt(out, loadArt(opts.art, readUserFile(opts.art)));
+  return out;
+}
+
+/** JSON with exact integers: counts beyond 2^53 are bigints and print as plain digits. */
+export function toJson(value: unknown): string {
+  const marker = '\u0000big:';
+  const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? marker + v.toString() : v), 2);
+  return text.replace(new RegExp(`"${marker}(\\d+)"`, 'g'), '$1');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The table
+
+function formatSummary(s: ModelSummary): string {
+  const out: string[] = [];
+  out.push(`${s.einsum}: ${fmt(s.computes)} computes in ${fmt(s.cycles)} cycles on ${s.utilizedInstances} of ${s.compute.instances} ${s.compute.name} instances (fidelity ${s.fidelity})`);
+  out.push(`energy: ${s.energy_pJ === null ? 'unknown (no ERT)' : `${energyText(s.energy_pJ)} (${(s.energy_pJ / countNumber(s.computes)).toFixed(3)} pJ/compute)`}`);
+  if (s.area_um2 !== undefined && s.area_um2 > 0) out.push(`area: ${(s.area_um2 / 1e6).toFixed(3)} mm²`);
+  if (s.timing) {
+    const t = s.timing;
+    out.push(`time: compute ${seconds(t.computeSeconds)}, DRAM ${fmt(Math.round(t.dramBytes))} B${t.dramSeconds === null ? '' : ` = ${seconds(t.dramSeconds)}`}, roofline ${seconds(t.latencySeconds)}`);
+  }
+  out.push('', 'Per instance, as Timeloop prints them:');
+  const header = ['level', 'instances', 'tensor', 'reads', 'fills', 'updates', 'capacity', 'partition', 'energy (pJ)'];
+  const rows: string[][] = [];
+  for (const [name, l] of Object.entries(s.levels)) {
+    const tensors = Object.entries(l.tensors);
+    if (tensors.length === 0) rows.push([name, String(l.instances), '-', '', '', '', '', '', l.energy_pJ === null ? '' : l.energy_pJ.toFixed(2)]);
+    tensors.forEach(([t, c], i) => {
+      rows.push([i === 0 ? name : '', i === 0 ? String(l.instances) : '', t, fmt(c.reads), fmt(c.fills), fmt(c.updates), fmt(c.utilizedCapacity), fmt(c.partitionSize), c.energy_pJ === null ? '' : c.energy_pJ.toFixed(2)]);
+    });
+    if (l.leak_pJ !== null && l.leak_pJ > 0) rows.push(['', '', '(leak)', '', '', '', '', '', l.leak_pJ.toFixed(2)]);
+  }
+  rows.push([s.compute.name, String(s.compute.instances), '(compute)', '', '', '', '', '', s.compute.energy_pJ === null ? '' : s.compute.energy_pJ.toFixed(2)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) out.push(line(r));
+  return out.join('\n') + '\n';
+}
+
+function fmt(c: Count): string {
+  return c.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+function energyText(pJ: number): string {
+  if (pJ >= 1e6) return `${(pJ / 1e6).toFixed(6)} µJ`;
+  return `${pJ.toFixed(3)} pJ`;
+}
+
+function seconds(s: number): string {
+  if (s >= 1) return `${s.toFixed(3)} s`;
+  if (s >= 1e-3) return `${(s * 1e3).toFixed(3)} ms`;
+  return `${(s * 1e6).toFixed(3)} µs`;
+}
