@@ -4,6 +4,12 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_USER } from './run-command.ts';
+import { registerCheckCommand } from './check.ts';
+import { registerPrintCommand } from './print.ts';
+import { registerRunCommand } from './run.ts';
+import { registerPassesCommand } from './passes.ts';
+import { registerDemoCommand } from './demo.ts';
+import { registerModelCommand } from './model.ts';
 
 const program = new Command();
 program
@@ -12,7 +18,7 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-const commands: Array<(p: Command) => void> = [];
+const commands: Array<(p: Command) => void> = [registerCheckCommand, registerPrintCommand, registerRunCommand, registerPassesCommand, registerDemoCommand, registerModelCommand];
 for (const register of commands) register(program);
 
 try {
