@@ -89,10 +89,19 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
   }
   if (tensors.length > MAX_DIMS) addIssue(issues, ModelCodes.badValue, `a problem may have at most ${MAX_DIMS} data spaces`, { kind: 'dataSpace', tensor: tensors[MAX_DIMS]?.name ?? '' });
 
-  // Mapping entries, aligned with the architecture's levels.
+  // Mapping entries, aligned with the architecture's levels. The loops of an entry that cannot be used
+  // (unknown or repeated level) still count towards the factor products, so that one wrong name gives
+  // one error rather than one per dimension as well.
+  const product = dimSizes.map(() => 1);
   const byLevel: (LevelMapping | undefined)[] = arch.levels.map(() => undefined);
   mapping.levels.forEach((lm, index) => {
     const i = arch.levels.findIndex((l) => l.name === lm.level);
+    if (i < 0 || byLevel[i] !== undefined) {
+      for (const loop of [...lm.temporal, ...lm.spatialX, ...lm.spatialY]) {
+        const d = dimNames.indexOf(loop.dim);
+        if (d >= 0) product[d] = (product[d] ?? 1) * loop.bound;
+      }
+    }
     if (i < 0) {
       addIssue(issues, ModelCodes.unknownName, `the mapping names level '${lm.level}', which the architecture does not have`, { kind: 'mappingLevel', level: lm.level, index }, `levels: ${arch.levels.map((l) => l.name).join(', ')}`);
     } else if (byLevel[i] !== undefined) {
@@ -102,7 +111,6 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
     }
   });
 
-  const product = dimSizes.map(() => 1);
   const levels: BoundLevel[] = [];
   let instances = 1;
   for (let i = 0; i < arch.levels.length; i++) {
