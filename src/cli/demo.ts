@@ -30,7 +30,7 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('check, analyse and run the built-in attention cascades against a float64 textbook attention')
-    .option('--shape <list>', 'attention sizes', 'M=512,P=512,E=64,F=64')
+    .option('--shape <list>', 'attention sizes', 'M=1024,P=1024,E=64,F=64')
     .option('--seed <n>', 'seed of the random Q, K, V', '1')
     .action(action((opts: { shape: string; seed: string }) => {
       const seed = parseSeed(opts.seed);

@@ -20,62 +20,93 @@ export interface CompiledExpression {
   readonly presence: () => boolean;
 }
 
-/** Compile `expr`; `slotOf` gives each access node its slot in `slots`, `emptyOf` the empty value of its tensor. */
-export function compileExpression(expr: ValueExpr, slotOf: (a: AccessNode) => number, emptyOf: (a: AccessNode) => number, slots: OperandSlots): CompiledExpression {
-  let present = false;
-  const compile = (x: ValueExpr): { fn: () => number; empty: number } => {
+/** JS source of the built-in operators, so that generated code needs no call per operation. */
+const INLINE_BINARY: Readonly<Record<string, (a: string, b: string) => string>> = {
+  add: (a, b) => `(${a} + ${b})`,
+  sub: (a, b) => `(${a} - ${b})`,
+  mul: (a, b) => `(${a} * ${b})`,
+  div: (a, b) => `(${a} / ${b})`,
+  max: (a, b) => `(${a} >= ${b} ? ${a} : ${b})`,
+  min: (a, b) => `(${a} <= ${b} ? ${a} : ${b})`,
+  sub_exp: (a, b) => `Math.exp(${a} - ${b})`,
+};
+const INLINE_UNARY: Readonly<Record<string, (a: string) => string>> = {
+  neg: (a) => `(-${a})`,
+  exp: (a) => `Math.exp(${a})`,
+  sqrt: (a) => `Math.sqrt(${a})`,
+  abs: (a) => `Math.abs(${a})`,
+  log: (a) => `Math.log(${a})`,
+};
+
+/** A merge truth table as a boolean expression of the two presence flags. */
+export function mergeTest(t: readonly boolean[], l: string, r: string): string {
+  const terms: string[] = [];
+  if (t[0]) terms.push(`(!${l} && !${r})`);
+  if (t[1]) terms.push(`(!${l} && ${r})`);
+  if (t[2]) terms.push(`(${l} && !${r})`);
+  if (t[3]) terms.push(`(${l} && ${r})`);
+  return terms.length === 0 ? 'false' : terms.length === 4 ? 'true' : terms.join(' || ');
+}
+
+export interface ExpressionCode {
+  /** Statements defining v<k>/p<k> for every node. */
+  readonly lines: readonly string[];
+  /** Names of the root's value and presence. */
+  readonly value: string;
+  readonly present: string;
+  /** Operators without inline source, called as fns[i](...). */
+  readonly fns: ReadonlyArray<(...args: number[]) => number>;
+}
+
+/** JS literal of a number. */
+export function numberLiteral(v: number): string {
+  return Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : Object.is(v, -0) ? '-0' : String(v);
+}
+
+/**
+ * JS statements that evaluate `expr` at one point (source built from the checked IR only: numbers,
+ * slot indices and fixed operator spellings, never user text). `operand(slot)` names the value and
+ * presence of an access; `emptyOf` gives its tensor's empty value, substituted when a merge lets an
+ * absent operand through.
+ */
+export function expressionCode(expr: ValueExpr, slotOf: (a: AccessNode) => number, emptyOf: (a: AccessNode) => number, operand: (slot: number) => { value: string; present: string }): ExpressionCode {
+  const lines: string[] = [];
+  const fns: Array<(...args: number[]) => number> = [];
+  let n = 0;
+  const emit = (x: ValueExpr): { k: number; empty: number } => {
+    const k = n++;
     switch (x.kind) {
-      case 'const': {
-        const v = x.value;
-        // A constant is an operand that exists everywhere (it is empty only if it equals 0, the empty value).
-        const p = v !== 0;
-        return { fn: () => { present = p; return v; }, empty: 0 };
-      }
+      case 'const':
+        // A constant exists everywhere (it is empty only when it equals 0, the empty value).
+        lines.push(`const v${k} = ${numberLiteral(x.value)}; const p${k} = ${x.value !== 0};`);
+        return { k, empty: 0 };
       case 'access': {
-        const slot = slotOf(x);
-        const { values, present: pres } = slots;
-        return { fn: () => { present = pres[slot] === 1; return values[slot] as number; }, empty: emptyOf(x) };
+        const o = operand(slotOf(x));
+        lines.push(`const v${k} = ${o.value}; const p${k} = ${o.present};`);
+        return { k, empty: emptyOf(x) };
       }
       case 'unary': {
-        const operand = compile(x.operand);
-        const apply = x.op.apply;
-        // A unary is a map against an all-ones operand: presence (operand, 1) → table[1] or table[3].
-        const whenAbsent = x.merge.table[1];
-        const whenPresent = x.merge.table[3];
-        const empty = operand.empty;
-        const f = operand.fn;
-        return {
-          fn: () => {
-            const a = f();
-            const ap = present;
-            if (!(ap ? whenPresent : whenAbsent)) { present = false; return 0; }
-            present = true;
-            return apply(ap ? a : empty);
-          },
-          empty: 0,
-        };
+        const a = emit(x.operand);
+        const inline = INLINE_UNARY[x.op.name];
+        const arg = `(p${a.k} ? v${a.k} : ${numberLiteral(a.empty)})`;
+        let call: string;
+        if (inline) call = inline(arg);
+        else { fns.push(x.op.apply as (...args: number[]) => number); call = `fns[${fns.length - 1}](${arg})`; }
+        // A unary is a map against an all-ones operand: (operand, 1).
+        lines.push(`const p${k} = ${mergeTest(x.merge.table, `p${a.k}`, 'true')}; const v${k} = p${k} ? ${call} : 0;`);
+        return { k, empty: 0 };
       }
       case 'binary': {
-        const l = compile(x.left);
-        const r = compile(x.right);
-        const apply = x.op.apply;
-        const t = x.merge.table;
-        const lf = l.fn;
-        const rf = r.fn;
-        const le = l.empty;
-        const re = r.empty;
-        return {
-          fn: () => {
-            const a = lf();
-            const ap = present;
-            const b = rf();
-            const bp = present;
-            if (!t[(ap ? 2 : 0) + (bp ? 1 : 0)]) { present = false; return 0; }
-            present = true;
-            return apply(ap ? a : le, bp ? b : re);
-          },
-          empty: 0,
-        };
+        const l = emit(x.left);
+        const r = emit(x.right);
+        const la = `(p${l.k} ? v${l.k} : ${numberLiteral(l.empty)})`;
+        const ra = `(p${r.k} ? v${r.k} : ${numberLiteral(r.empty)})`;
+        const inline = INLINE_BINARY[x.op.name];
+        let call: string;
+        if (inline) call = inline(la, ra);
+        else { fns.push(x.op.apply as (...args: number[]) => number); call = `fns[${fns.length - 1}](${la}, ${ra})`; }
+        lines.push(`const p${k} = ${mergeTest(x.merge.table, `p${l.k}`, `p${r.k}`)}; const v${k} = p${k} ? ${call} : 0;`);
+        return { k, empty: 0 };
       }
       default: {
         const never: never = x;
@@ -83,8 +114,23 @@ export function compileExpression(expr: ValueExpr, slotOf: (a: AccessNode) => nu
       }
     }
   };
-  const root = compile(expr).fn;
-  return { evaluate: root, presence: () => present };
+  const root = emit(expr);
+  return { lines, value: `v${root.k}`, present: `p${root.k}`, fns };
+}
+
+/** Inline JS of a reduction operator when it has one (else undefined: call it). */
+export function inlineBinary(name: string): ((a: string, b: string) => string) | undefined {
+  return INLINE_BINARY[name];
+}
+
+/** Compile `expr` into one generated function reading the operand slots. */
+export function compileExpression(expr: ValueExpr, slotOf: (a: AccessNode) => number, emptyOf: (a: AccessNode) => number, slots: OperandSlots): CompiledExpression {
+  const code = expressionCode(expr, slotOf, emptyOf, (slot) => ({ value: `values[${slot}]`, present: `(present[${slot}] === 1)` }));
+  const state = { present: false };
+  const body = `return function evaluate() {\n${code.lines.join('\n')}\nstate.present = ${code.present}; return ${code.value};\n};`;
+  const factory = new Function('values', 'present', 'fns', 'state', body) as (
+    values: Float64Array, present: Uint8Array, f: ExpressionCode['fns'], st: typeof state) => () => number;
+  return { evaluate: factory(slots.values, slots.present, code.fns, state), presence: () => state.present };
 }
 
 /**

@@ -11,7 +11,7 @@ import { accessesOf, compare, varsIn } from '../ir/cascade.ts';
 import type { RankExprAst } from '../notation/ast.ts';
 import type { Shapes } from '../ir/shapes.ts';
 import { fiberLength, fiberCoordAt, fiberPosition, type Fiber } from '../tensor/index.ts';
-import { compileExpression, requiredAccesses, type OperandSlots } from './expression.ts';
+import { compileExpression, expressionCode, inlineBinary, mergeTest, numberLiteral, requiredAccesses, type OperandSlots } from './expression.ts';
 import type { DenseState, TensorState } from './state.ts';
 
 type AccessNode = Extract<ValueExpr, { kind: 'access' }>;
@@ -204,6 +204,63 @@ export class EinsumKernel {
     this.canSkipAbsent = !r || (!this.reduceTable[0] && this.reduceTable[2] === true);
     if (!this.canSkipAbsent) this.required.length = 0;
     this.innermost = this.innermostPlan();
+    this.walkBases = new Float64Array(Math.max(1, nodes.length));
+    this.walk = this.innermost ? this.compileWalk(this.innermost, nodes, slotIndex, states, outInfo) : null;
+  }
+
+  /** The innermost loop compiled to one function (see compileWalk); null when the generic walk is needed. */
+  private readonly walkBases: Float64Array;
+  private readonly walk: ((n: number, bases: Float64Array, outBase: number, out: Float64Array | Float32Array, stamps: Uint32Array, runId: number) => number) | null;
+
+  /**
+   * Generate the innermost loop: strided loads of the varying operands, the required-operand test, the
+   * expression, and the reduction (kept in locals when the output element does not change in the loop).
+   * The operations and their order are exactly those of the generic walk.
+   */
+  private compileWalk(plan: NonNullable<EinsumKernel['innermost']>, nodes: AccessNode[], slotIndex: Map<AccessNode, number>, states: ReadonlyMap<string, TensorState>, outInfo: TensorInfo): EinsumKernel['walk'] {
+    const varying = [...plan.varying];
+    const datas = varying.map((i) => (this.accesses[i] as DenseAccess).state.data);
+    const emptyOf = (n: AccessNode): number => { const st = states.get(n.tensor) as TensorState; return st.kind === 'dense' ? st.emptyValue : st.tensor.emptyValue; };
+    const code = expressionCode(this.einsum.expr, (n) => slotIndex.get(n) as number, emptyOf, (slot) => {
+      const j = varying.indexOf(slot);
+      return j >= 0 ? { value: `x${j}`, present: `q${j}` } : { value: `c${slot}`, present: `cp${slot}` };
+    });
+    const lines: string[] = [];
+    lines.push('return function walk(n, B, outBase, out, stamps, runId) {');
+    for (let i = 0; i < nodes.length; i++) if (!varying.includes(i)) lines.push(`const c${i} = values[${i}]; const cp${i} = present[${i}] === 1;`);
+    lines.push('let visits = 0;');
+    const r = this.einsum.reduction;
+    const red = r ? inlineBinary(r.op.name) : undefined;
+    const reduce = (a: string, b: string): string => (red ? red(a, b) : `reduceApply(${a}, ${b})`);
+    const ident = numberLiteral(this.reduceIdentity);
+    const emptyOut = '0';
+    void outInfo;
+    const oneElement = plan.outStride === 0 && r !== null;
+    if (oneElement) lines.push(`let sp = stamps[outBase] === runId; let acc = sp ? out[outBase] : ${ident};`);
+    lines.push('for (let c = 0; c < n; c++) {');
+    varying.forEach((slot, j) => {
+      lines.push(`const x${j} = D${j}[B[${j}] + c * ${plan.strides[slot]}]; const q${j} = x${j} !== ${numberLiteral(emptyOf(nodes[slot] as AccessNode))};`);
+      if (this.required.includes(slot)) lines.push(`if (!q${j}) continue;`);
+    });
+    lines.push('visits++;', ...code.lines);
+    const v = code.value;
+    const p = code.present;
+    if (!r) {
+      lines.push(`if (${p}) out[outBase + c * ${plan.outStride}] = ${v};`);
+    } else if (oneElement) {
+      lines.push(`if (!(${mergeTest(this.reduceTable, 'sp', p)})) { sp = false; acc = ${ident}; continue; }`);
+      lines.push(`acc = ${reduce(`(sp ? acc : ${ident})`, `(${p} ? ${v} : ${ident})`)}; sp = true;`);
+    } else {
+      lines.push(`const off = outBase + c * ${plan.outStride}; const s = stamps[off] === runId;`);
+      lines.push(`if (!(${mergeTest(this.reduceTable, 's', p)})) { if (s) { stamps[off] = 0; out[off] = ${emptyOut}; } continue; }`);
+      lines.push(`out[off] = ${reduce(`(s ? out[off] : ${ident})`, `(${p} ? ${v} : ${ident})`)}; stamps[off] = runId;`);
+    }
+    lines.push('}');
+    if (oneElement) lines.push(`if (sp) { out[outBase] = acc; stamps[outBase] = runId; } else if (stamps[outBase] === runId) { stamps[outBase] = 0; out[outBase] = ${emptyOut}; }`);
+    lines.push('return visits;', '};');
+    const params = ['values', 'present', 'fns', 'reduceApply', ...datas.map((_, j) => `D${j}`)];
+    const factory = new Function(...params, lines.join('\n')) as (...args: unknown[]) => NonNullable<EinsumKernel['walk']>;
+    return factory(this.slots.values, this.slots.present, code.fns, this.reduceApply, ...datas);
   }
 
   /**
@@ -375,84 +432,15 @@ export class EinsumKernel {
     }
     const k = level + 1;
     this.readOperands(k);
-    const { values, present } = this.slots;
+    const present = this.slots.present;
     const varying = plan.varying;
-    const strides = plan.strides;
-    const nv = varying.length;
-    const base = new Float64Array(nv);
-    const datas: Array<Float64Array | Float32Array> = [];
-    const empties = new Float64Array(nv);
-    for (let j = 0; j < nv; j++) {
-      const a = this.accesses[varying[j] as number] as DenseAccess;
-      base[j] = a.offset[k] as number;
-      datas.push(a.state.data);
-      empties[j] = a.state.emptyValue;
-    }
-    const required = this.required;
-    for (const i of required) {
+    const base = this.walkBases;
+    for (let j = 0; j < varying.length; j++) base[j] = (this.accesses[varying[j] as number] as DenseAccess).offset[k] as number;
+    for (const i of this.required) {
       if (!varying.includes(i) && present[i] === 0) return;
     }
-    const outBase = this.outOffset[k] as number;
-    const outStride = plan.outStride;
-    if (outStride === 0 && this.reduceApply) {
-      this.innerReduce(n, outBase, varying, strides, base, datas, empties);
-      return;
-    }
-    for (let c = 0; c < n; c++) {
-      for (let j = 0; j < nv; j++) {
-        const i = varying[j] as number;
-        const v = (datas[j] as Float64Array)[(base[j] as number) + c * (strides[i] as number)] as number;
-        values[i] = v;
-        present[i] = v !== empties[j] ? 1 : 0;
-      }
-      let skip = false;
-      for (let r = 0; r < required.length; r++) if (present[required[r] as number] === 0) { skip = true; break; }
-      if (skip) continue;
-      this.accumulate(outBase + c * outStride);
-    }
-  }
-
-  /**
-   * The innermost loop reduces into one output element (a dot product): keep the reduction state in
-   * locals and store it once. The sequence of operations is the same as element by element.
-   */
-  private innerReduce(n: number, off: number, varying: Int32Array, strides: Float64Array, base: Float64Array, datas: Array<Float64Array | Float32Array>, empties: Float64Array): void {
-    const { values, present } = this.slots;
-    const required = this.required;
     const out = this.out as DenseState;
-    const stamps = this.stamps as Uint32Array;
-    const apply = this.reduceApply as (a: number, b: number) => number;
-    const identity = this.reduceIdentity;
-    const t = this.reduceTable;
-    const evaluate = this.evaluate;
-    const presence = this.presence;
-    let sp = stamps[off] === this.runId;
-    let acc = sp ? (out.data[off] as number) : identity;
-    let visits = 0;
-    const nv = varying.length;
-    for (let c = 0; c < n; c++) {
-      for (let j = 0; j < nv; j++) {
-        const i = varying[j] as number;
-        const v = (datas[j] as Float64Array)[(base[j] as number) + c * (strides[i] as number)] as number;
-        values[i] = v;
-        present[i] = v !== empties[j] ? 1 : 0;
-      }
-      let skip = false;
-      for (let r = 0; r < required.length; r++) if (present[required[r] as number] === 0) { skip = true; break; }
-      if (skip) continue;
-      visits++;
-      const value = evaluate();
-      const vp = presence();
-      if (!t[(sp ? 2 : 0) + (vp ? 1 : 0)]) {
-        sp = false;
-        acc = identity;
-        continue;
-      }
-      acc = apply(sp ? acc : identity, vp ? value : identity);
-      sp = true;
-    }
-    this.visits += visits;
-    if (sp) { out.data[off] = acc; stamps[off] = this.runId; } else if (stamps[off] === this.runId) { stamps[off] = 0; out.data[off] = out.emptyValue; }
+    this.visits += (this.walk as NonNullable<EinsumKernel['walk']>)(n, base, this.outOffset[k] as number, out.data, this.stamps as Uint32Array, this.runId);
   }
 
   /** Fill the operand slots from the access states at depth k. */

@@ -482,8 +482,11 @@ class Checker {
         const second = asts[1] as EinsumAst;
         this.err(second.output.nameSpan, 'FM231', `'${name}' is written by more than one Einsum`, 'only an iterative tensor has several writers: its initialization(s) and one recurrence T[v+1,...]');
       }
-      if (recurrences.length === 1 && inits.length === 0) {
-        const rec = recurrences[0] as Einsum;
+      // A recurrence that reads its previous generation needs generation 0; one that does not
+      // (S[i+1] = A[k : k <= i], FuseMax Eq. 16) starts from an empty generation 0.
+      const selfReading = recurrences.find((r) => accessesOf(r.expr).some((a) => a.tensor === name));
+      if (selfReading && inits.length === 0) {
+        const rec = selfReading;
         this.err(rec.span, 'FM232', `the recurrence of '${name}' has no initialization`, `initialize generation 0 first, e.g. ${name}[${rec.output.indices.map((ix) => (ix.kind === 'expr' && ix.expr.kind === 'binop' ? `${[...varsIn(ix.expr)][0]}:${[...varsIn(ix.expr)][0]}=0` : printIndexVar(ix))).join(',')}] = 0`);
       }
       if (recurrences.length === 0 && inits.length > 0 && writers.length === inits.length) {

@@ -72,3 +72,16 @@ test('masked attention: sparse mask equals the dense computation with zeros and 
   assert.equal(sparse.visits[4], nnz);
   assert.equal(dense.visits[0], nnz * shape.E);
 });
+
+test('filters: the filtered prefix sum S[i+1] = A[k : k <= i] equals the iterative one', () => {
+  const filtered = loadCascade('input A[K]\nS[i+1] = A[k : k <= i]\n', 'filtered.cascade');
+  const iterative = loadCascade('input A[K]\nS[0] = 0\nS[i+1] = S[i] + A[i]\n', 'iterative.cascade');
+  const a = new Map([['A', Tensor.fromDense('A', ['K'], [12], Float64Array.from({ length: 12 }, (_, i) => i + 1))]]);
+  const s1 = runOn(filtered, { K: 12, I: 12 }, 1, a).result; // i ranges over I by convention
+  const s2 = runOn(iterative, { K: 12 }, 1, a).result;
+  const want = [0, ...Array.from({ length: 12 }, (_, i) => ((i + 1) * (i + 2)) / 2)];
+  assert.deepEqual(Array.from((s1.outputs.get('S') as Tensor).toDense()), want);
+  assert.deepEqual(Array.from((s2.outputs.get('S') as Tensor).toDense()), want);
+  // The filtered form recomputes: Σ_{i<K} (i+1) points.
+  assert.equal(s1.visits[0], (12 * 13) / 2);
+});
