@@ -9,22 +9,12 @@ import { parseShapeList, resolveShapes } from '../ir/shapes.ts';
 import { completeInputs } from '../exec/inputs.ts';
 import { runCascade } from '../exec/run.ts';
 import { textbookAttention } from '../exec/reference-attention.ts';
-import type { Tensor } from '../tensor/index.ts';
+import { maxRelativeDifference, type Tensor } from '../tensor/index.ts';
 import { action } from './run-command.ts';
 import { loadCascadeArg } from './cascade-file.ts';
 import { parseSeed } from './run.ts';
 
 const ATTENTION = ['attention-3pass', 'attention-3pass-deferred-division', 'attention-2pass', 'attention-1pass'];
-
-function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs((a[i] as number) - (b[i] as number)));
-    den = Math.max(den, Math.abs(b[i] as number));
-  }
-  return den === 0 ? num : num / den;
-}
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -48,7 +38,7 @@ export function registerDemoCommand(program: Command): void {
         const ms = performance.now() - started;
         const dense = (n: string) => (inputs.get(n) as Tensor).toDense();
         reference ??= textbookAttention({ E: shapes.get('E') as number, F: shapes.get('F') as number, M: shapes.get('M') as number, P: shapes.get('P') as number }, dense('Q'), dense('K'), dense('V'));
-        const err = maxRelError((result.outputs.get('AV') as Tensor).toDense(), reference);
+        const err = maxRelativeDifference((result.outputs.get('AV') as Tensor).toDense(), reference);
         const passText = ['M', 'M1', 'M0'].filter((r) => passes.ranks.has(r)).map((r) => `${r}:${passes.ranks.get(r)}`).join(' ');
         process.stdout.write(`  ${name.padEnd(36)} ${String(cascade.einsums.length).padStart(7)}  ${passText.padEnd(16)} ${`${(ms / 1000).toFixed(2)} s`.padStart(9)}  ${err.toExponential(2)}\n`);
       }

@@ -56,13 +56,32 @@ interface IndexStep {
   readonly plainVar: boolean;
 }
 
-/** Per-access bookkeeping; arrays indexed by level + 1 (entry 0 is before the first loop). */
-interface DenseAccess {
-  readonly kind: 'dense';
-  readonly state: DenseState;
+/** A row-major offset maintained level by level; arrays indexed by level + 1 (entry 0: before the loops). */
+interface OffsetTrack {
   readonly steps: IndexStep[][];
   readonly offset: Float64Array;
   readonly valid: Uint8Array;
+}
+
+/** Advance an offset by the index steps that become known at `level`; false when a coordinate leaves its extent. */
+function advanceOffset(t: OffsetTrack, level: number, vals: Int32Array): boolean {
+  const k = level + 1;
+  let off = level >= 0 ? (t.offset[k - 1] as number) : 0;
+  let ok = level >= 0 ? t.valid[k - 1] === 1 : true;
+  for (const s of t.steps[k] as IndexStep[]) {
+    const c = s.coord(vals);
+    if (c < 0 || c >= s.extent) ok = false;
+    off += c * s.stride;
+  }
+  t.offset[k] = off;
+  t.valid[k] = ok ? 1 : 0;
+  return ok;
+}
+
+/** Per-access bookkeeping of a dense operand. */
+interface DenseAccess extends OffsetTrack {
+  readonly kind: 'dense';
+  readonly state: DenseState;
 }
 
 interface TreeAccess {
@@ -101,9 +120,7 @@ export class EinsumKernel {
   private readonly slots: OperandSlots;
   private readonly evaluate: () => number;
   private readonly presence: () => boolean;
-  private readonly outSteps: IndexStep[][];
-  private readonly outOffset: Float64Array;
-  private readonly outValid: Uint8Array;
+  private readonly output: OffsetTrack;
   private readonly fixedSlots: number[];
   private out: DenseState | null = null;
   private stamps: Uint32Array | null = null;
@@ -189,12 +206,11 @@ export class EinsumKernel {
     let stride = 1;
     const outStrides = outShape.map(() => 0);
     for (let i = outShape.length - 1; i >= 0; i--) { outStrides[i] = stride; stride *= outShape[i] as number; }
-    this.outSteps = Array.from({ length: this.nLevels + 1 }, () => []);
+    const outSteps: IndexStep[][] = Array.from({ length: this.nLevels + 1 }, () => []);
     einsum.output.indices.forEach((ix, i) => {
-      (this.outSteps[readyLevel(ix) + 1] as IndexStep[]).push({ coord: coordOf(ix), stride: outStrides[i] as number, extent: outShape[i] as number, plainVar: isPlainVar(ix) });
+      (outSteps[readyLevel(ix) + 1] as IndexStep[]).push({ coord: coordOf(ix), stride: outStrides[i] as number, extent: outShape[i] as number, plainVar: isPlainVar(ix) });
     });
-    this.outOffset = new Float64Array(this.nLevels + 1);
-    this.outValid = new Uint8Array(this.nLevels + 1);
+    this.output = { steps: outSteps, offset: new Float64Array(this.nLevels + 1), valid: new Uint8Array(this.nLevels + 1) };
 
     const r = einsum.reduction;
     this.reduceApply = r ? r.op.apply : null;
@@ -287,7 +303,7 @@ export class EinsumKernel {
       strides[i] = (steps[0] as IndexStep).stride;
       varying.push(i);
     }
-    const out = this.outSteps[k] as IndexStep[];
+    const out = this.output.steps[k] as IndexStep[];
     if (out.length > 1 || (out.length === 1 && !(out[0] as IndexStep).plainVar)) return null;
     return { strides, varying: Int32Array.from(varying), outStride: out.length === 1 ? (out[0] as IndexStep).stride : 0 };
   }
@@ -325,8 +341,6 @@ export class EinsumKernel {
     for (const a of this.accesses) {
       if (a.kind === 'dense') { a.offset[0] = 0; a.valid[0] = 1; } else { a.fiber[0] = a.root; a.depth[0] = 0; a.pos[0] = -1; }
     }
-    this.outOffset[0] = 0;
-    this.outValid[0] = 1;
     if (!this.advance(-1)) return;
     this.loop(0);
   }
@@ -347,11 +361,12 @@ export class EinsumKernel {
     }
     // Co-iterate: walk the shortest driving fiber, the others are probed by the descent in advance().
     let leader: Fiber | null = null;
+    let empty = 0;
     for (const d of drivers) {
       const a = this.accesses[d.access] as TreeAccess;
       const f = a.fiber[level];
       if (!f) return;
-      if (!leader || fiberLength(f) < fiberLength(leader)) leader = f;
+      if (!leader || fiberLength(f) < fiberLength(leader)) { leader = f; empty = a.empty; }
     }
     const lead = leader as Fiber;
     const len = fiberLength(lead);
@@ -359,7 +374,7 @@ export class EinsumKernel {
     const children = lead.children;
     for (let p = 0; p < len; p++) {
       // Skip the empty slots of uncompressed fibers too.
-      if (leafValues ? leafValues[p] === 0 && lead.coords === null : children ? children[p] === null : false) continue;
+      if (leafValues ? leafValues[p] === empty : children ? children[p] === null : false) continue;
       vals[slot] = fiberCoordAt(lead, p);
       if (this.advance(level)) this.loop(level + 1);
     }
@@ -374,15 +389,7 @@ export class EinsumKernel {
     }
     for (const a of this.accesses) {
       if (a.kind === 'dense') {
-        let off = level >= 0 ? (a.offset[k - 1] as number) : 0;
-        let ok = level >= 0 ? a.valid[k - 1] === 1 : true;
-        for (const s of a.steps[k] as IndexStep[]) {
-          const c = s.coord(vals);
-          if (c < 0 || c >= s.extent) ok = false;
-          off += c * s.stride;
-        }
-        a.offset[k] = off;
-        a.valid[k] = ok ? 1 : 0;
+        advanceOffset(a, level, vals);
       } else {
         let fiber = level >= 0 ? (a.fiber[k - 1] as Fiber | null) : a.root;
         let depth = level >= 0 ? (a.depth[k - 1] as number) : 0;
@@ -400,16 +407,7 @@ export class EinsumKernel {
         a.pos[k] = pos;
       }
     }
-    let off = level >= 0 ? (this.outOffset[k - 1] as number) : 0;
-    let ok = level >= 0 ? this.outValid[k - 1] === 1 : true;
-    for (const s of this.outSteps[k] as IndexStep[]) {
-      const c = s.coord(vals);
-      if (c < 0 || c >= s.extent) ok = false;
-      off += c * s.stride;
-    }
-    this.outOffset[k] = off;
-    this.outValid[k] = ok ? 1 : 0;
-    if (!ok) return false;
+    if (!advanceOffset(this.output, level, vals)) return false;
     // Prune as soon as a required compressed operand has no element here.
     for (const i of this.required) {
       const a = this.accesses[i] as AccessState;
@@ -440,7 +438,7 @@ export class EinsumKernel {
       if (!varying.includes(i) && present[i] === 0) return;
     }
     const out = this.out as DenseState;
-    this.visits += (this.walk as NonNullable<EinsumKernel['walk']>)(n, base, this.outOffset[k] as number, out.data, this.stamps as Uint32Array, this.runId);
+    this.visits += (this.walk as NonNullable<EinsumKernel['walk']>)(n, base, this.output.offset[k] as number, out.data, this.stamps as Uint32Array, this.runId);
   }
 
   /** Fill the operand slots from the access states at depth k. */
@@ -468,7 +466,7 @@ export class EinsumKernel {
     this.readOperands(k);
     const present = this.slots.present;
     for (const i of this.required) if (present[i] === 0) return;
-    this.accumulate(this.outOffset[k] as number);
+    this.accumulate(this.output.offset[k] as number);
   }
 
   /** Evaluate the expression at the current operands and reduce (or write) it into the output at `off`. */

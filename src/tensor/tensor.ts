@@ -199,8 +199,11 @@ export function tensorsEqual(a: Tensor, b: Tensor, relTol = 0): boolean {
 
 /** max |a − b| / max |b| over all coordinates. */
 export function maxRelativeError(a: Tensor, b: Tensor): number {
-  const x = a.toDense();
-  const y = b.toDense();
+  return maxRelativeDifference(a.toDense(), b.toDense());
+}
+
+/** max |x − y| / max |y| of two arrays (max |x − y| when y is all zeros). */
+export function maxRelativeDifference(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let num = 0;
   let den = 0;
   for (let i = 0; i < y.length; i++) {

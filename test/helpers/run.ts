@@ -17,13 +17,4 @@ export function runOn(c: Cascade, shapes: Record<string, number>, seed = 7, give
   return { result: runCascade(c, s, inputs), inputs };
 }
 
-/** max |a - b| / max |b| */
-export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs((a[i] as number) - (b[i] as number)));
-    den = Math.max(den, Math.abs(b[i] as number));
-  }
-  return den === 0 ? num : num / den;
-}
+export { maxRelativeDifference as relError } from '../../src/tensor/index.ts';
