@@ -3,7 +3,7 @@
  * (Σ utilized capacity ≤ depth · blockSize words per instance); DRAM is unbounded and a spatial
  * (fan-out only) level holds nothing.
  */
-import { countBig, type NestStats } from './analysis.ts';
+import { countBig, type NestStats, type TensorStats } from './analysis.ts';
 import { ModelCodes, type NestIssue } from './issues.ts';
 import type { Nest } from './nest.ts';
 import { assertNever } from './never.ts';
@@ -19,14 +19,16 @@ export function capacityIssues(nest: Nest, stats: NestStats): NestIssue[] {
       case 'dram':
         break;
       case 'buffer': {
-        const capacity = BigInt(spec.depth) * BigInt(spec.blockSize);
-        let used = 0n;
-        for (const t of kept) used += countBig(t.utilizedCapacity);
-        if (used > capacity) {
+        // Doubles are exact here unless a tile exceeds 2^53 words; then compare as bigints.
+        const capacity = spec.depth * spec.blockSize;
+        let used = 0;
+        for (const t of kept) used += Number(t.utilizedCapacity);
+        if (used > capacity && (used <= Number.MAX_SAFE_INTEGER || bigUsed(kept) > BigInt(capacity))) {
           const parts = kept.map((t) => `${t.tensor} ${String(t.utilizedCapacity)}`).join(' + ');
+          const need = used <= Number.MAX_SAFE_INTEGER ? String(used) : String(bigUsed(kept));
           issues.push({
             code: ModelCodes.capacity,
-            message: `level '${spec.name}' is over capacity: its tiles need ${used} words (${parts}), but one instance holds ${capacity} (${spec.depth} × ${spec.blockSize})`,
+            message: `level '${spec.name}' is over capacity: its tiles need ${need} words (${parts}), but one instance holds ${capacity} (${spec.depth} × ${spec.blockSize})`,
             ref: { kind: 'keep', level: spec.name, tensor: last.tensor },
             hint: 'bypass a tensor at this level or move loops above it',
           });
@@ -45,4 +47,10 @@ export function capacityIssues(nest: Nest, stats: NestStats): NestIssue[] {
     }
   }
   return issues;
+}
+
+function bigUsed(kept: readonly TensorStats[]): bigint {
+  let used = 0n;
+  for (const t of kept) used += countBig(t.utilizedCapacity);
+  return used;
 }

@@ -66,7 +66,7 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
 
   const tensors: BoundTensor[] = [];
   for (const ds of problem.dataSpaces) {
-    if (tensors.some((t) => t.name === ds.name)) {
+    if (tensors.findIndex((t) => t.name === ds.name) >= 0) {
       addIssue(issues, ModelCodes.duplicate, `data space '${ds.name}' is declared twice`, { kind: 'dataSpace', tensor: ds.name });
       continue;
     }
@@ -93,9 +93,11 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
   // (unknown or repeated level) still count towards the factor products, so that one wrong name gives
   // one error rather than one per dimension as well.
   const product = dimSizes.map(() => 1);
-  const byLevel: (LevelMapping | undefined)[] = arch.levels.map(() => undefined);
-  mapping.levels.forEach((lm, index) => {
-    const i = arch.levels.findIndex((l) => l.name === lm.level);
+  const byLevel: (LevelMapping | undefined)[] = new Array<LevelMapping | undefined>(arch.levels.length).fill(undefined);
+  for (let index = 0; index < mapping.levels.length; index++) {
+    const lm = mapping.levels[index]!;
+    let i = arch.levels.length - 1;
+    while (i >= 0 && arch.levels[i]!.name !== lm.level) i--;
     if (i < 0 || byLevel[i] !== undefined) {
       for (const loop of [...lm.temporal, ...lm.spatialX, ...lm.spatialY]) {
         const d = dimNames.indexOf(loop.dim);
@@ -109,7 +111,7 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
     } else {
       byLevel[i] = lm;
     }
-  });
+  }
 
   const levels: BoundLevel[] = [];
   let instances = 1;
@@ -186,15 +188,14 @@ function bindLoops(level: string, loops: readonly Loop[], space: LoopSpace, dimN
   let seen = 0;
   for (const loop of loops) {
     const d = dimNames.indexOf(loop.dim);
-    const ref: NestRef = { kind: 'loop', level, dim: loop.dim, space };
     if (d < 0) {
-      issues.push({ code: ModelCodes.unknownName, message: `level '${level}' has a loop over unknown dimension '${loop.dim}'`, ref, hint: `dimensions: ${dimNames.join(', ')}` });
+      issues.push({ code: ModelCodes.unknownName, message: `level '${level}' has a loop over unknown dimension '${loop.dim}'`, ref: loopRef(level, loop.dim, space), hint: `dimensions: ${dimNames.join(', ')}` });
       continue;
     }
-    if (seen & (1 << d)) issues.push({ code: ModelCodes.duplicate, message: `level '${level}' has two ${space === 'temporal' ? 'temporal' : 'spatial'} loops over '${loop.dim}'`, ref });
+    if (seen & (1 << d)) issues.push({ code: ModelCodes.duplicate, message: `level '${level}' has two ${space === 'temporal' ? 'temporal' : 'spatial'} loops over '${loop.dim}'`, ref: loopRef(level, loop.dim, space) });
     seen |= 1 << d;
     if (!Number.isSafeInteger(loop.bound) || loop.bound < 1) {
-      issues.push({ code: ModelCodes.badValue, message: `loop bound of '${loop.dim}' at level '${level}' must be a positive integer (got ${loop.bound})`, ref });
+      issues.push({ code: ModelCodes.badValue, message: `loop bound of '${loop.dim}' at level '${level}' must be a positive integer (got ${loop.bound})`, ref: loopRef(level, loop.dim, space) });
       continue;
     }
     product[d] = (product[d] ?? 1) * loop.bound;
@@ -205,6 +206,10 @@ function bindLoops(level: string, loops: readonly Loop[], space: LoopSpace, dimN
     }
   }
   return total;
+}
+
+function loopRef(level: string, dim: string, space: LoopSpace): NestRef {
+  return { kind: 'loop', level, dim, space };
 }
 
 function fanoutIssue(spec: StorageLevel, space: 'x' | 'y', total: number, fanout: number, loops: readonly Loop[], issues: NestIssue[]): void {
