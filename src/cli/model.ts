@@ -39,7 +39,7 @@ export function registerModelCommand(program: Command): void {
     .option('--mapping <file>', 'our mapping spec (YAML)')
     .option('--ert <file>', 'energy reference table (Timeloop/Accelergy ERT YAML); replaces the energies of the architecture')
     .option('--art <file>', 'area reference table (Timeloop/Accelergy ART YAML)')
-    .option('--fidelity <mode>', "physical (default) or artifact (reproduce Timeloop's uint64 partition wrap and float32 areas)", 'physical')
+    .option('--fidelity <mode>', "physical, or artifact to reproduce Timeloop's uint64 partition wrap and float32 areas", 'physical')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -53,11 +53,13 @@ function runModel(opts: ModelOptions): void {
   const own = [opts.arch, opts.problem, opts.mapping];
   let source: NestSource;
   let energyKnown: boolean;
+  let areaKnown: boolean;
   if (opts.timeloop !== undefined) {
     if (own.some((x) => x !== undefined)) fail('FM920', 'give either --timeloop or --arch/--problem/--mapping, not both');
     const loaded = loadTimeloopInput(opts.timeloop, readUserFile(opts.timeloop));
     source = timeloopNestSource(loaded, withTables(loaded.arch, opts));
     energyKnown = opts.ert !== undefined;
+    areaKnown = opts.art !== undefined;
   } else {
     if (own.some((x) => x === undefined)) fail('FM920', 'give --timeloop FILE, or all of --arch, --problem and --mapping', undefined, 'see fusemax model --help');
     const arch = loadArchSpec(opts.arch!, readUserFile(opts.arch!));
@@ -66,9 +68,10 @@ function runModel(opts: ModelOptions): void {
     const src = ownNestSource(arch, problem, mapping);
     source = { ...src, arch: withTables(arch.arch, opts) };
     energyKnown = true;
+    areaKnown = true;
   }
   const evaluation = evaluateSource(source, fidelity);
-  const summary = summarize(evaluation, { energyKnown, area: archArea(evaluation.nest.arch, fidelity) });
+  const summary = summarize(evaluation, { energyKnown, ...(areaKnown ? { area: archArea(evaluation.nest.arch, fidelity) } : {}) });
   process.stdout.write(opts.json ? toJson(summary) + '\n' : formatSummary(summary));
 }
 
@@ -108,11 +111,14 @@ function formatSummary(s: ModelSummary): string {
   const rows: string[][] = [];
   for (const [name, l] of Object.entries(s.levels)) {
     const tensors = Object.entries(l.tensors);
-    if (tensors.length === 0) rows.push([name, String(l.instances), '-', '', '', '', '', '', l.energy_pJ === null ? '' : l.energy_pJ.toFixed(2)]);
     tensors.forEach(([t, c], i) => {
       rows.push([i === 0 ? name : '', i === 0 ? String(l.instances) : '', t, fmt(c.reads), fmt(c.fills), fmt(c.updates), fmt(c.utilizedCapacity), fmt(c.partitionSize), c.energy_pJ === null ? '' : c.energy_pJ.toFixed(2)]);
     });
-    if (l.leak_pJ !== null && l.leak_pJ > 0) rows.push(['', '', '(leak)', '', '', '', '', '', l.leak_pJ.toFixed(2)]);
+    // A level that keeps nothing is listed for its leakage (as Timeloop does).
+    if (tensors.length === 0 || (l.leak_pJ !== null && l.leak_pJ > 0)) {
+      const first = tensors.length === 0;
+      rows.push([first ? name : '', first ? String(l.instances) : '', '(leak)', '', '', '', '', '', l.leak_pJ === null ? '' : l.leak_pJ.toFixed(2)]);
+    }
   }
   rows.push([s.compute.name, String(s.compute.instances), '(compute)', '', '', '', '', '', s.compute.energy_pJ === null ? '' : s.compute.energy_pJ.toFixed(2)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
