@@ -233,11 +233,13 @@ export function levelInstances(arch: Architecture): { readonly levels: readonly 
   return { levels, compute: n };
 }
 
-/** Where to point when a dimension's factors do not add up: its first non-trivial loop, if any. */
+/** Where to point when a dimension's factors do not add up: its first loop with a bound above 1, else its first loop. */
 function firstLoopRef(mapping: Mapping, dim: string): NestRef | undefined {
-  for (const lm of mapping.levels) {
-    for (const [space, loops] of [['temporal', lm.temporal], ['x', lm.spatialX], ['y', lm.spatialY]] as const) {
-      if (loops.some((l) => l.dim === dim)) return { kind: 'loop', level: lm.level, dim, space };
+  for (const minBound of [2, 1]) {
+    for (const lm of mapping.levels) {
+      for (const [space, loops] of [['temporal', lm.temporal], ['x', lm.spatialX], ['y', lm.spatialY]] as const) {
+        if (loops.some((l) => l.dim === dim && l.bound >= minBound)) return { kind: 'loop', level: lm.level, dim, space };
+      }
     }
   }
   return undefined;
