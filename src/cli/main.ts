@@ -10,6 +10,8 @@ import { registerRunCommand } from './run.ts';
 import { registerPassesCommand } from './passes.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerModelCommand } from './model.ts';
+import { registerOptimizeCommand } from './optimize.ts';
+import { registerTradeoffCommand } from './tradeoff.ts';
 
 const program = new Command();
 program
@@ -18,7 +20,7 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-const commands: Array<(p: Command) => void> = [registerCheckCommand, registerPrintCommand, registerRunCommand, registerPassesCommand, registerDemoCommand, registerModelCommand];
+const commands: Array<(p: Command) => void> = [registerCheckCommand, registerPrintCommand, registerRunCommand, registerPassesCommand, registerDemoCommand, registerModelCommand, registerOptimizeCommand, registerTradeoffCommand];
 for (const register of commands) register(program);
 
 try {
