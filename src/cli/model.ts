@@ -9,19 +9,25 @@ import { countNumber, type Count } from '../model/analysis.ts';
 import { archArea } from '../model/area.ts';
 import { summarize, type ModelSummary } from '../model/summary.ts';
 import type { Architecture, Fidelity } from '../model/types.ts';
-import { loadArchSpec } from '../spec/arch.ts';
-import { loadMappingSpec } from '../spec/mapping.ts';
+import { loadArchSpec, locateArchRef } from '../spec/arch.ts';
+import { loadMappingSpec, locateMappingRef } from '../spec/mapping.ts';
 import { evaluateSource, ownNestSource, timeloopNestSource, type NestSource } from '../spec/nest-source.ts';
 import { loadProblemSpec } from '../spec/problem.ts';
 import { loadTimeloopInput } from '../spec/timeloop.ts';
 import { applyArt, applyErt, loadArt, loadErt } from '../spec/timeloop-tables.ts';
 import { readUserFile } from './io.ts';
+import { loadCascadeArg } from './cascade-file.ts';
+import { parseShapeList, resolveShapes } from '../ir/shapes.ts';
+import { problemFromEinsum } from '../model/cascade-problem.ts';
 import { action } from './run-command.ts';
 
 interface ModelOptions {
   timeloop?: string;
   arch?: string;
   problem?: string;
+  cascade?: string;
+  einsum?: string;
+  shape?: string;
   mapping?: string;
   ert?: string;
   art?: string;
@@ -36,6 +42,9 @@ export function registerModelCommand(program: Command): void {
     .option('--timeloop <file>', "a Timeloop v4 input as timeloopfe writes it (parsed-processed-input.yaml)")
     .option('--arch <file>', 'our architecture spec (YAML)')
     .option('--problem <file>', 'our problem spec (YAML)')
+    .option('--cascade <file>', 'instead of --problem: take the problem from an Einsum of a cascade (with --einsum and --shape)')
+    .option('--einsum <tensor>', 'with --cascade: the Einsum, named by the tensor it computes')
+    .option('--shape <list>', 'with --cascade: rank sizes, e.g. M=64,N=64,K=64')
     .option('--mapping <file>', 'our mapping spec (YAML)')
     .option('--ert <file>', 'energy reference table (Timeloop/Accelergy ERT YAML); replaces the energies of the architecture')
     .option('--art <file>', 'area reference table (Timeloop/Accelergy ART YAML)')
@@ -50,7 +59,10 @@ export function registerModelCommand(program: Command): void {
 
 function runModel(opts: ModelOptions): void {
   const fidelity = parseFidelity(opts.fidelity);
-  const own = [opts.arch, opts.problem, opts.mapping];
+  const problemGiven = opts.problem ?? opts.cascade;
+  if (opts.problem !== undefined && opts.cascade !== undefined) fail('FM920', 'give either --problem or --cascade, not both');
+  if (opts.cascade !== undefined && opts.einsum === undefined) fail('FM920', '--cascade needs --einsum TENSOR (the Einsum that computes it)');
+  const own = [opts.arch, problemGiven, opts.mapping];
   let source: NestSource;
   let energyKnown: boolean;
   let areaKnown: boolean;
@@ -61,11 +73,18 @@ function runModel(opts: ModelOptions): void {
     energyKnown = opts.ert !== undefined;
     areaKnown = opts.art !== undefined;
   } else {
-    if (own.some((x) => x === undefined)) fail('FM920', 'give --timeloop FILE, or all of --arch, --problem and --mapping', undefined, 'see fusemax model --help');
+    if (own.some((x) => x === undefined)) fail('FM920', 'give --timeloop FILE, or all of --arch, --problem (or --cascade) and --mapping', undefined, 'see fusemax model --help');
     const arch = loadArchSpec(opts.arch!, readUserFile(opts.arch!));
-    const problem = loadProblemSpec(opts.problem!, readUserFile(opts.problem!));
     const mapping = loadMappingSpec(opts.mapping!, readUserFile(opts.mapping!));
-    const src = ownNestSource(arch, problem, mapping);
+    let src: NestSource;
+    if (opts.cascade !== undefined) {
+      const { cascade } = loadCascadeArg(opts.cascade);
+      const problem = problemFromEinsum(cascade, opts.einsum!, resolveShapes(cascade, parseShapeList(opts.shape ?? '')));
+      src = { arch: arch.arch, problem, mapping: mapping.mapping, locate: (ref) => locateMappingRef(mapping, ref) ?? locateArchRef(arch, ref) };
+    } else {
+      const problem = loadProblemSpec(opts.problem!, readUserFile(opts.problem!));
+      src = ownNestSource(arch, problem, mapping);
+    }
     source = { ...src, arch: withTables(arch.arch, opts) };
     energyKnown = true;
     areaKnown = true;
