@@ -85,7 +85,7 @@ test('usage errors: missing files, mixed inputs, bad fidelity', async () => {
   const mixed = await run('--timeloop', 'a.yaml', '--arch', 'b.yaml');
   assert.match(mixed.err, /error FM920: give either --timeloop or --arch/);
   const partial = await run('--arch', 'b.yaml');
-  assert.match(partial.err, /error FM920: give --timeloop FILE, or all of --arch, --problem and --mapping/);
+  assert.match(partial.err, /error FM920: give --timeloop FILE, or all of --arch, --problem \(or --cascade\) and --mapping/);
   const fidelity = await run('--timeloop', 'a.yaml', '--fidelity', 'exact');
   assert.equal(fidelity.status, 2);
   assert.match(fidelity.err, /error FM921: --fidelity must be physical or artifact, not 'exact'/);
