@@ -15,7 +15,7 @@ import { loadCascadeArg } from './cascade-file.ts';
 /** The JSON contract of `fusemax passes --json` (einsums keyed by output tensor; initializations are not traversals). */
 export function passesJson(c: Cascade, a: PassAnalysis, footprint: readonly FootprintEntry[], wordBytes: number): object {
   const einsums: Record<string, Record<string, number>> = {};
-  for (const [index, ranks] of a.einsumPasses) einsums[c.einsums[index]?.output.tensor as string] = Object.fromEntries(ranks);
+  for (const [index, ranks] of inCascadeOrder(a)) einsums[c.einsums[index]?.output.tensor as string] = Object.fromEntries([...ranks].sort(([x], [y]) => x.localeCompare(y)));
   const qty = (q: Quantity | null, bytes = false) => (q ? { symbolic: q.symbolic, ...(q.value !== undefined ? { value: q.value, ...(bytes ? { bytes: q.value * wordBytes } : {}) } : {}) } : null);
   return {
     ranks: Object.fromEntries(a.ranks),
@@ -26,6 +26,11 @@ export function passesJson(c: Cascade, a: PassAnalysis, footprint: readonly Foot
       tensor: f.tensor, rank: f.rank, passes: f.passes, buffer: qty(f.buffer, true), reread: qty(f.reread, true), recompute: qty(f.recompute), producer: f.producer,
     })),
   };
+}
+
+/** Einsums in cascade order (the analysis records them rank by rank). */
+function inCascadeOrder(a: PassAnalysis): Array<[number, ReadonlyMap<string, number>]> {
+  return [...a.einsumPasses].sort(([x], [y]) => x - y);
 }
 
 export function chainInWords(ch: PassChain): string {
@@ -42,10 +47,10 @@ function formatBytes(n: number): string {
   return `${Number.isInteger(v) ? v : v.toFixed(2)} ${units[u]}`;
 }
 
-function showQuantity(q: Quantity, bytesPerWord?: number): string {
-  if (q.value === undefined) return q.symbolic;
-  const bytes = bytesPerWord ? `, ${formatBytes(q.value * bytesPerWord)}` : '';
-  return `${q.symbolic} = ${q.value.toLocaleString('en-US')}${bytes}`;
+function showQuantity(q: Quantity, unit: string, bytesPerWord?: number): string {
+  if (q.value === undefined) return `${q.symbolic} ${unit}`;
+  const bytes = bytesPerWord ? ` (${formatBytes(q.value * bytesPerWord)})` : '';
+  return `${q.symbolic} = ${q.value.toLocaleString('en-US')} ${unit}${bytes}`;
 }
 
 export function passesHuman(c: Cascade, a: PassAnalysis, footprint: readonly FootprintEntry[], wordBytes: number): string {
@@ -53,7 +58,7 @@ export function passesHuman(c: Cascade, a: PassAnalysis, footprint: readonly Foo
   out.push(`  ${'rank'.padEnd(6)} passes`);
   for (const [r, n] of a.ranks) out.push(`  ${r.padEnd(6)} ${n}`);
   out.push('', 'Pass of each Einsum over the ranks it iterates:');
-  for (const [index, ranks] of a.einsumPasses) {
+  for (const [index, ranks] of inCascadeOrder(a)) {
     out.push(`  ${(c.einsums[index]?.output.tensor as string).padEnd(6)} ${[...ranks].map(([r, p]) => `${r}:${p}`).join(' ')}`);
   }
   out.push('', a.chains.length ? 'Why the extra passes:' : 'No extra passes: every rank is traversed once.');
@@ -63,9 +68,9 @@ export function passesHuman(c: Cascade, a: PassAnalysis, footprint: readonly Foo
     out.push('', `Tensors live across passes (words of ${wordBytes} B):`);
     for (const f of footprint) {
       out.push(`  ${f.tensor} over ${f.rank}: touched in passes ${f.passes.join(', ')}`);
-      out.push(`    keep on chip:   ${showQuantity(f.buffer, wordBytes)} elements`);
-      out.push(`    or re-read:     ${showQuantity(f.reread, wordBytes)} extra elements from below`);
-      if (f.recompute) out.push(`    or recompute:   ${showQuantity(f.recompute)} extra operations (${f.producer})`);
+      out.push(`    keep on chip:   ${showQuantity(f.buffer, 'elements', wordBytes)}`);
+      out.push(`    or re-read:     ${showQuantity(f.reread, 'extra elements from below', wordBytes)}`);
+      if (f.recompute) out.push(`    or recompute:   ${showQuantity(f.recompute, `extra operations (${f.producer})`)}`);
     }
   }
   return out.join('\n') + '\n';
