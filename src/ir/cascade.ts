@@ -4,7 +4,7 @@
  * stopping conditions, and partitioned ranks. Everything downstream (printers, executor, pass analysis,
  * model adapters) reads this, never the AST.
  */
-import type { CompareOp, RankExprAst } from '../notation/ast.ts';
+import type { CompareOp, ExprAst, RankExprAst } from '../notation/ast.ts';
 import type { Source, Span } from '../notation/source.ts';
 import type { BinaryOperator, UnaryOperator } from '../ops/compute.ts';
 import type { MergeOperator } from '../ops/merge.ts';
@@ -90,8 +90,19 @@ export interface IterativeRank {
   readonly explicitStop: boolean;
 }
 
+/** A compute operator declared in the file (`operator NAME(a, b) = ...`). */
+export interface UserOperatorDef {
+  readonly name: string;
+  readonly params: readonly string[];
+  readonly body: ExprAst;
+  readonly identity: number | null;
+  readonly merge: string | null;
+}
+
 export interface Cascade {
   readonly source: Source;
+  /** Operators declared in the file, in order (already registered in the registry the cascade was checked with). */
+  readonly operators: readonly UserOperatorDef[];
   /** Tensors: inputs in declaration order, then the others in order of first write. */
   readonly tensors: ReadonlyMap<string, TensorInfo>;
   readonly einsums: readonly Einsum[];

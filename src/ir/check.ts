@@ -4,15 +4,15 @@
  * intermediate tensors, applies the default EDGE actions and the `::` overrides, recognises iterative
  * ranks (recurrences, initializations, stops) and partitioned ranks, and rejects ill-formed dependencies.
  */
-import type { ActionAst, CascadeAst, EinsumAst, ExprAst, IndexAst, InputDeclAst, NameRef, RankExprAst, StopAst } from '../notation/ast.ts';
+import type { ActionAst, CascadeAst, EinsumAst, ExprAst, IndexAst, InputDeclAst, NameRef, OperatorDeclAst, RankExprAst, StopAst } from '../notation/ast.ts';
 import { parseCascade } from '../notation/parser.ts';
 import { analysePasses } from '../analysis/passes.ts';
 import { failAt, type Source, type Span } from '../notation/source.ts';
-import { defaultOperators, type BinaryOperator, type OperatorRegistry } from '../ops/compute.ts';
+import { defaultOperators, userBinaryOperator, userUnaryOperator, type BinaryOperator, type OperatorRegistry } from '../ops/compute.ts';
 import { lookupMerge, MERGES, MERGE_NAMES, type MergeOperator } from '../ops/merge.ts';
 import {
   accessesOf, varsIn, type Cascade, type Einsum, type Filter, type Index, type IterativeRank, type Partition,
-  type Reduction, type TensorInfo, type ValueExpr,
+  type Reduction, type TensorInfo, type UserOperatorDef, type ValueExpr,
 } from './cascade.ts';
 
 /** Parse and check a cascade text, including its dependency graph (a pass analysis that finds ill-formed cycles). */
@@ -43,7 +43,13 @@ class Checker {
   private readonly iterative = new Map<string, { rank: string; span: Span }>();
   private explicitInputs = false;
 
-  constructor(private readonly ast: CascadeAst, private readonly ops: OperatorRegistry) {}
+  private readonly ops: OperatorRegistry;
+  private readonly userOperators: UserOperatorDef[] = [];
+
+  constructor(private readonly ast: CascadeAst, operators: OperatorRegistry) {
+    // The file's own operators extend a copy: the caller's registry is never changed.
+    this.ops = ast.statements.some((s) => s.kind === 'operator') ? operators.clone() : operators;
+  }
 
   private get source(): Source {
     return this.ast.source;
@@ -58,6 +64,7 @@ class Checker {
       this.err({ start: 0, end: Math.min(1, this.source.text.length) }, 'FM201', 'the cascade has no Einsum', 'write at least one line like  Z[m] = A[k,m] * B[k]');
     }
     const shapeDefaults = this.collectShapes();
+    for (const s of this.ast.statements) if (s.kind === 'operator') this.declareOperator(s);
     this.collectInputs();
     for (const e of einsumAsts) {
       const list = this.written.get(e.output.tensor) ?? [];
@@ -86,9 +93,55 @@ class Checker {
       tensors.set(t.name, { name: t.name, ranks, generational: [...t.generational], role, span: t.span });
     }
     return {
-      source: this.source, tensors, einsums, outputs, explicitOutputs: this.ast.statements.some((s) => s.kind === 'output'),
+      source: this.source, operators: this.userOperators, tensors, einsums, outputs, explicitOutputs: this.ast.statements.some((s) => s.kind === 'output'),
       explicitInputs: this.explicitInputs, shapeDefaults, partitions: this.partitions, iterativeRanks,
     };
+  }
+
+  /** Compile an `operator` declaration's body to a function of its parameters and register it. */
+  private declareOperator(d: OperatorDeclAst): void {
+    if (this.ops.lookup(d.name.name)) this.err(d.name.span, 'FM239', `operator '${d.name.name}' is already defined`);
+    const params = d.params.map((p) => p.name);
+    const compile = (x: ExprAst): ((args: readonly number[]) => number) => {
+      switch (x.kind) {
+        case 'number': { const v = x.value; return () => v; }
+        case 'param': { const i = params.indexOf(x.name); return (args) => args[i] as number; }
+        case 'neg': { const f = compile(x.operand); return (args) => -f(args); }
+        case 'binary': {
+          if (x.op === '·') return this.err(x.opSpan, 'FM239', "an operator body cannot use EDGE's generic '·'");
+          const op = this.ops.binary(x.op) as BinaryOperator;
+          const l = compile(x.left);
+          const r = compile(x.right);
+          return (args) => op.apply(l(args), r(args));
+        }
+        case 'call': {
+          const op = this.ops.lookup(x.name);
+          if (!op) return this.err(x.nameSpan, 'FM221', `unknown operator '${x.name}'`, `known operators: ${this.ops.names().join(', ')}`);
+          const fs = x.args.map(compile);
+          if (op.kind === 'unary') {
+            if (fs.length !== 1) this.err(x.span, 'FM222', `'${x.name}' takes one argument, not ${fs.length}`);
+            const f = fs[0] as (args: readonly number[]) => number;
+            return (args) => op.apply(f(args));
+          }
+          if (fs.length < 2 || (fs.length > 2 && !op.associative)) this.err(x.span, 'FM222', `'${x.name}' takes two arguments`);
+          return (args) => fs.slice(1).reduce((acc, f) => op.apply(acc, f(args)), (fs[0] as (a: readonly number[]) => number)(args));
+        }
+        case 'access': return this.err(x.span, 'FM239', 'an operator body computes from its parameters only; it cannot read tensors');
+        default: { const never: never = x; return never; }
+      }
+    };
+    const body = compile(d.body);
+    const merge = d.merge ? this.merge(d.merge).name : undefined;
+    if (params.length === 1) {
+      if (d.identity) this.err(d.identity.span, 'FM239', 'a unary operator cannot reduce, so it has no identity');
+      const op = userUnaryOperator({ name: d.name.name, apply: (a) => body([a]) });
+      this.ops.register(merge ? { ...op, defaultMerge: merge } : op);
+    } else {
+      this.ops.register(userBinaryOperator({
+        name: d.name.name, apply: (a, b) => body([a, b]), ...(d.identity ? { identity: d.identity.value } : {}), ...(merge ? { defaultMerge: merge } : {}),
+      }));
+    }
+    this.userOperators.push({ name: d.name.name, params, body: d.body, identity: d.identity?.value ?? null, merge: d.merge?.name ?? null });
   }
 
   private collectShapes(): Map<string, number> {
@@ -337,6 +390,8 @@ class Checker {
     switch (x.kind) {
       case 'number':
         return { kind: 'const', value: x.value, span: x.span };
+      case 'param':
+        return this.err(x.span, 'FM239', `'${x.name}' is an operator parameter, not a value of this Einsum`);
       case 'access':
         return { kind: 'access', tensor: x.tensor, indices: x.indices.map(toIndex), span: x.span };
       case 'neg': {
@@ -589,7 +644,7 @@ function collectAccessAsts(x: ExprAst, out: AccessAst[] = []): AccessAst[] {
     case 'binary': collectAccessAsts(x.left, out); collectAccessAsts(x.right, out); break;
     case 'neg': collectAccessAsts(x.operand, out); break;
     case 'call': x.args.forEach((a) => collectAccessAsts(a, out)); break;
-    case 'number': break;
+    case 'number': case 'param': break;
     default: { const never: never = x; return never; }
   }
   return out;

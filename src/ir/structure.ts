@@ -4,6 +4,7 @@
  */
 import type { Cascade, Index, ValueExpr } from './cascade.ts';
 import type { RankExprAst } from '../notation/ast.ts';
+import { printOperatorDecl } from '../notation/print.ts';
 
 function rank(x: RankExprAst): unknown {
   switch (x.kind) {
@@ -31,6 +32,7 @@ function expr(x: ValueExpr): unknown {
 
 export function cascadeStructure(c: Cascade): unknown {
   return {
+    operators: c.operators.map((o) => printOperatorDecl(o)),
     tensors: [...c.tensors.values()].map((t) => [t.name, t.role, t.ranks, t.generational]),
     outputs: c.outputs,
     shapes: [...c.shapeDefaults],

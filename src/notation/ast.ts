@@ -30,7 +30,9 @@ export type ExprAst =
   | { readonly kind: 'access'; readonly tensor: string; readonly nameSpan: Span; readonly indices: readonly IndexAst[]; readonly bracketed: boolean; readonly span: Span }
   | { readonly kind: 'binary'; readonly op: ValueBinaryOp; readonly opSpan: Span; readonly left: ExprAst; readonly right: ExprAst; readonly span: Span }
   | { readonly kind: 'neg'; readonly operand: ExprAst; readonly span: Span }
-  | { readonly kind: 'call'; readonly name: string; readonly nameSpan: Span; readonly args: readonly ExprAst[]; readonly span: Span };
+  | { readonly kind: 'call'; readonly name: string; readonly nameSpan: Span; readonly args: readonly ExprAst[]; readonly span: Span }
+  /** A parameter inside the body of an `operator` declaration. */
+  | { readonly kind: 'param'; readonly name: string; readonly span: Span };
 
 export interface NameRef {
   readonly name: string;
@@ -81,7 +83,18 @@ export interface StopAst {
   readonly span: Span;
 }
 
-export type StatementAst = EinsumAst | InputDeclAst | OutputDeclAst | ShapeDeclAst | StopAst;
+/** `operator NAME(a, b) = BODY [identity X] [merge M]`: a user compute operator defined in the file. */
+export interface OperatorDeclAst {
+  readonly kind: 'operator';
+  readonly name: NameRef;
+  readonly params: readonly NameRef[];
+  readonly body: ExprAst;
+  readonly identity: { readonly value: number; readonly span: Span } | null;
+  readonly merge: NameRef | null;
+  readonly span: Span;
+}
+
+export type StatementAst = EinsumAst | InputDeclAst | OutputDeclAst | ShapeDeclAst | StopAst | OperatorDeclAst;
 
 export interface CascadeAst {
   readonly source: Source;

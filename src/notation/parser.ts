@@ -4,7 +4,7 @@
  * conditions (`stop v >= V` or `⋄ : v >= V`). Produces the AST; all checking happens later.
  */
 import type {
-  ActionAst, CascadeAst, CompareOp, EinsumAst, ExprAst, IndexAst, InputDeclAst, NameRef, OutputDeclAst, RankExprAst,
+  ActionAst, CascadeAst, CompareOp, EinsumAst, ExprAst, IndexAst, InputDeclAst, NameRef, OperatorDeclAst, OutputDeclAst, RankExprAst,
   ShapeDeclAst, StatementAst, StopAst,
 } from './ast.ts';
 import { tokenize, type Token } from './lexer.ts';
@@ -85,12 +85,13 @@ class Parser {
       if (t.text === 'input') return this.inputDecl();
       if (t.text === 'output') return this.outputDecl();
       if (t.text === 'shape') return this.shapeDecl();
+      if (t.text === 'operator') return this.operatorDecl();
       if (t.text === 'stop') {
         this.next();
         return this.stopBody(t.span);
       }
       this.error(t, `unexpected ${this.describe(t)} at the start of a statement`,
-        "a statement is 'input', 'output', 'shape', 'stop' or an Einsum 'T[...] = ...' (tensor names start with an upper-case letter)");
+        "a statement is 'input', 'output', 'shape', 'operator', 'stop' or an Einsum 'T[...] = ...' (tensor names start with an upper-case letter)");
     }
     if (this.is('⋄')) {
       this.next();
@@ -154,6 +155,52 @@ class Parser {
     const span = joinSpans(kw.span, entries[entries.length - 1]?.span ?? kw.span);
     this.endOfStatement();
     return { kind: 'shape', entries, span };
+  }
+
+  /** Parameters of the operator whose body is being parsed (lower-case names that are values there). */
+  private params: ReadonlySet<string> = new Set();
+
+  private operatorDecl(): OperatorDeclAst {
+    const kw = this.next();
+    const name = this.expectName('the operator name');
+    if (isTensorName(name.text)) failAt(this.source, name.span, 'FM103', `operator name '${name.text}' must start with a lower-case letter`);
+    this.expect('(', "'(' and the parameters");
+    const params: NameRef[] = [];
+    do {
+      const p = this.expectName('a parameter name');
+      if (isTensorName(p.text)) failAt(this.source, p.span, 'FM103', `parameter '${p.text}' must start with a lower-case letter`);
+      if (params.some((q) => q.name === p.text)) failAt(this.source, p.span, 'FM107', `parameter '${p.text}' is given twice`);
+      params.push({ name: p.text, span: p.span });
+    } while (this.accept(','));
+    this.expect(')');
+    if (params.length > 2) failAt(this.source, (params[2] as NameRef).span, 'FM107', 'an operator takes one or two parameters');
+    this.expect('=', "'=' and the operator's body");
+    this.params = new Set(params.map((p) => p.name));
+    let body: ExprAst;
+    try {
+      body = this.expr();
+    } finally {
+      this.params = new Set();
+    }
+    let identity: OperatorDeclAst['identity'] = null;
+    let merge: NameRef | null = null;
+    let end = body.span;
+    for (;;) {
+      if (this.accept('identity')) {
+        const neg = this.accept('-') ?? this.accept('−');
+        const v = this.next();
+        if (v.kind !== 'number' && v.text !== 'inf') this.error(v, `expected a number or inf after 'identity' but found ${this.describe(v)}`);
+        const value = v.text === 'inf' ? Infinity : Number(v.text);
+        identity = { value: neg ? -value : value, span: joinSpans(neg?.span ?? v.span, v.span) };
+        end = v.span;
+      } else if (this.accept('merge')) {
+        merge = this.mergeName();
+        end = merge.span;
+      } else break;
+    }
+    const span = joinSpans(kw.span, end);
+    this.endOfStatement();
+    return { kind: 'operator', name: { name: name.text, span: name.span }, params, body, identity, merge, span };
   }
 
   private stopBody(start: Span): StopAst {
@@ -377,6 +424,10 @@ class Parser {
       const inner = this.expr();
       this.expect(')');
       return inner;
+    }
+    if (t.kind === 'name' && this.params.has(t.text) && !this.is('(', 1)) {
+      this.next();
+      return { kind: 'param', name: t.text, span: t.span };
     }
     if (t.kind === 'name' && !isTensorName(t.text)) {
       if (!this.is('(', 1)) {

@@ -3,7 +3,7 @@
  * (⋀ ⋁ × ÷ ∩ ∪ ⋄; also re-parses), and LaTeX. Default actions are left implicit in the text form, as the
  * paper writes them; the Unicode form spells every action out.
  */
-import type { CompareOp, RankExprAst } from './ast.ts';
+import type { CompareOp, ExprAst, RankExprAst } from './ast.ts';
 import type { Cascade, Einsum, Index, ValueExpr } from '../ir/cascade.ts';
 import { MERGES, type MergeOperator } from '../ops/merge.ts';
 import type { BinaryOperator } from '../ops/compute.ts';
@@ -178,6 +178,29 @@ function printEinsum(e: Einsum, style: Style): string {
   return `${lhs} = ${printExpr(e.expr, style)}${printActions(e, style)}`;
 }
 
+/** An operator body as written (precedence-aware, text form). */
+export function printExprAst(x: ExprAst, parentPrec = 0, rightOperand = false): string {
+  switch (x.kind) {
+    case 'number': return x.text;
+    case 'param': return x.name;
+    case 'access': return x.bracketed ? `${x.tensor}[${x.indices.map((i) => (i.kind === 'rank' ? printRankExpr(i.expr) : `${i.variable}:${i.variable}${i.op}${printRankExpr(i.bound)}`)).join(',')}]` : x.tensor;
+    case 'neg': { const s = `-${printExprAst(x.operand, 3)}`; return parentPrec > 3 ? `(${s})` : s; }
+    case 'call': return `${x.name}(${x.args.map((a) => printExprAst(a)).join(', ')})`;
+    case 'binary': {
+      const prec = x.op === '+' || x.op === '-' ? 1 : 2;
+      const s = `${printExprAst(x.left, prec)} ${x.op} ${printExprAst(x.right, prec, true)}`;
+      return prec < parentPrec || (rightOperand && prec === parentPrec) ? `(${s})` : s;
+    }
+    default: { const never: never = x; return never; }
+  }
+}
+
+/** `operator name(a, b) = body [identity v] [merge m]` */
+export function printOperatorDecl(o: Cascade['operators'][number]): string {
+  const identity = o.identity === null ? '' : ` identity ${o.identity === Infinity ? 'inf' : o.identity === -Infinity ? '-inf' : String(o.identity)}`;
+  return `operator ${o.name}(${o.params.join(', ')}) = ${printExprAst(o.body)}${identity}${o.merge ? ` merge ${o.merge}` : ''}`;
+}
+
 /** Print a whole cascade in one of the styles. */
 export function printCascade(c: Cascade, styleName: PrintStyle = 'text'): string {
   const style = STYLES[styleName];
@@ -193,6 +216,7 @@ export function printCascade(c: Cascade, styleName: PrintStyle = 'text'): string
     const shapes = [...c.shapeDefaults].map(([k, v]) => `${k} = ${v}`).join(', ');
     lines.push(style.name === 'latex' ? `${comment} shape ${shapes}` : `shape  ${shapes}`);
   }
+  for (const o of c.operators) lines.push(style.name === 'latex' ? `${comment} ${printOperatorDecl(o)}` : printOperatorDecl(o));
   for (const e of c.einsums) lines.push(printEinsum(e, style));
   for (const it of c.iterativeRanks.values()) {
     if (!it.explicitStop) continue;

@@ -21,6 +21,8 @@ export interface DraftEinsum {
 }
 
 export interface Draft {
+  /** Operators declared in the original file, carried along unchanged. */
+  readonly operators: Cascade['operators'];
   readonly inputs: ReadonlyArray<{ readonly name: string; readonly ranks: readonly string[] }>;
   readonly outputs: readonly string[];
   readonly shapes: ReadonlyMap<string, number>;
@@ -64,6 +66,7 @@ export const ex = {
 
 export function draftOf(c: Cascade): Draft {
   return {
+    operators: c.operators,
     inputs: [...c.tensors.values()].filter((t) => t.role === 'input').map((t) => ({ name: t.name, ranks: t.ranks })),
     outputs: c.outputs,
     shapes: c.shapeDefaults,
@@ -76,6 +79,7 @@ export function draftText(d: Draft): string {
   const tensors = new Map<string, TensorInfo>(d.inputs.map((t) => [t.name, { name: t.name, ranks: t.ranks, generational: t.ranks.map(() => false), role: 'input', span: NOWHERE }]));
   const fake = {
     source: { file: 'draft', text: '' },
+    operators: d.operators,
     tensors,
     explicitInputs: true,
     explicitOutputs: true,

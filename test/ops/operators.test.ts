@@ -63,3 +63,31 @@ test('user operators: registered with an identity they reduce; without one the c
   assert.throws(() => loadCascade('input A[K]\nY = A[k] :: reduce hypot\n', 'u.cascade', ops), /FM229: reduce operator 'hypot' has no identity/);
   assert.throws(() => ops.register(userBinaryOperator({ name: 'hypot', apply: Math.hypot })), /already registered/);
 });
+
+test('operators declared in a cascade file: a log-sum-exp reduction and a softplus map run and round-trip', async () => {
+  const { runOn } = await import('../helpers/run.ts');
+  const { printCascade } = await import('../../src/notation/print.ts');
+  const { cascadeStructure } = await import('../../src/ir/structure.ts');
+  const { Tensor } = await import('../../src/tensor/index.ts');
+  const text = 'input X[K,P]\noperator logaddexp(a, b) = max(a, b) + log(1 + exp(-abs(a - b))) identity -inf\noperator softplus(x) = log(1 + exp(x))\nL[p] = X[k,p] :: reduce logaddexp\nS[k,p] = softplus(X[k,p])\noutput L, S\n';
+  const c = loadCascade(text, 'lse.cascade');
+  assert.deepEqual(cascadeStructure(loadCascade(printCascade(c), 'again')), cascadeStructure(c));
+  assert.equal(defaultOperators.lookup('logaddexp'), undefined, 'the shared registry is untouched');
+  const x = Float64Array.of(1, -2, 3, 0.5, -1, 2);
+  const { result } = runOn(c, { K: 3, P: 2 }, 1, new Map([['X', Tensor.fromDense('X', ['K', 'P'], [3, 2], x)]]));
+  const l = (result.outputs.get('L') as InstanceType<typeof Tensor>).toDense();
+  for (let p = 0; p < 2; p++) {
+    const want = Math.log([0, 1, 2].reduce((s, k) => s + Math.exp(x[k * 2 + p] as number), 0));
+    assert.ok(Math.abs((l[p] as number) - want) < 1e-14, `${l[p]} vs ${want}`);
+  }
+  const s = (result.outputs.get('S') as InstanceType<typeof Tensor>).toDense();
+  assert.ok(Math.abs((s[0] as number) - Math.log(1 + Math.exp(1))) < 1e-15);
+});
+
+test('bad operator declarations are located diagnostics', () => {
+  assert.throws(() => loadCascade('operator max(a, b) = a\nY[k] = A[k]\n', 'x'), /FM239: operator 'max' is already defined/);
+  assert.throws(() => loadCascade('operator f(a) = a * B[k]\nY[k] = A[k]\n', 'x'), /FM239: an operator body computes from its parameters only/);
+  assert.throws(() => loadCascade('operator f(a) = a identity 0\nY[k] = A[k]\n', 'x'), /FM239: a unary operator cannot reduce/);
+  assert.throws(() => loadCascade('operator f(a, a) = a\nY[k] = A[k]\n', 'x'), /FM107: parameter 'a' is given twice/);
+  assert.throws(() => loadCascade('operator f(a, b) = a - b\nY = A[k] :: reduce f\n', 'x'), /FM229: reduce operator 'f' has no identity/);
+});
