@@ -4,6 +4,10 @@ import fc from 'fast-check';
 import { MERGES, MERGE_NAMES, lookupMerge, mergeAllows } from '../../src/ops/merge.ts';
 import { defaultOperators, OperatorRegistry, userBinaryOperator } from '../../src/ops/compute.ts';
 import { loadCascade } from '../../src/ir/check.ts';
+import { printCascade } from '../../src/notation/print.ts';
+import { cascadeStructure } from '../../src/ir/structure.ts';
+import { Tensor } from '../../src/tensor/index.ts';
+import { runOn } from '../helpers/run.ts';
 
 // EDGE Appendix A as transcribed in ../shared/reference/papers.md §2.4: output presence for
 // (left, right) = (0,0) (0,1) (1,0) (1,1).
@@ -64,23 +68,19 @@ test('user operators: registered with an identity they reduce; without one the c
   assert.throws(() => ops.register(userBinaryOperator({ name: 'hypot', apply: Math.hypot })), /already registered/);
 });
 
-test('operators declared in a cascade file: a log-sum-exp reduction and a softplus map run and round-trip', async () => {
-  const { runOn } = await import('../helpers/run.ts');
-  const { printCascade } = await import('../../src/notation/print.ts');
-  const { cascadeStructure } = await import('../../src/ir/structure.ts');
-  const { Tensor } = await import('../../src/tensor/index.ts');
+test('operators declared in a cascade file: a log-sum-exp reduction and a softplus map run and round-trip', () => {
   const text = 'input X[K,P]\noperator logaddexp(a, b) = max(a, b) + log(1 + exp(-abs(a - b))) identity -inf\noperator softplus(x) = log(1 + exp(x))\nL[p] = X[k,p] :: reduce logaddexp\nS[k,p] = softplus(X[k,p])\noutput L, S\n';
   const c = loadCascade(text, 'lse.cascade');
   assert.deepEqual(cascadeStructure(loadCascade(printCascade(c), 'again')), cascadeStructure(c));
   assert.equal(defaultOperators.lookup('logaddexp'), undefined, 'the shared registry is untouched');
   const x = Float64Array.of(1, -2, 3, 0.5, -1, 2);
   const { result } = runOn(c, { K: 3, P: 2 }, 1, new Map([['X', Tensor.fromDense('X', ['K', 'P'], [3, 2], x)]]));
-  const l = (result.outputs.get('L') as InstanceType<typeof Tensor>).toDense();
+  const l = (result.outputs.get('L') as Tensor).toDense();
   for (let p = 0; p < 2; p++) {
     const want = Math.log([0, 1, 2].reduce((s, k) => s + Math.exp(x[k * 2 + p] as number), 0));
     assert.ok(Math.abs((l[p] as number) - want) < 1e-14, `${l[p]} vs ${want}`);
   }
-  const s = (result.outputs.get('S') as InstanceType<typeof Tensor>).toDense();
+  const s = (result.outputs.get('S') as Tensor).toDense();
   assert.ok(Math.abs((s[0] as number) - Math.log(1 + Math.exp(1))) < 1e-15);
 });
 
