@@ -46,8 +46,10 @@ const EinsumSpec = z.strictObject({
   output: Identifier,
   /** Operations per point by unit (energy). */
   ops: z.record(Identifier, NonNegative),
-  /** The mapping template, or variants chosen by the first `when` that holds. */
-  mapping: z.union([MappingSpec, z.array(z.strictObject({ when: z.string().min(1), levels: MappingSpec })).min(1)]),
+  /** The mapping template, per level of the array... */
+  mapping: MappingSpec.optional(),
+  /** ...or variants: the first whose `when` holds applies. */
+  variants: z.array(z.strictObject({ when: z.string().min(1), levels: MappingSpec })).min(1).optional(),
   /** Tensors whose global-buffer copy may spill to DRAM (the spill proportion is the design's `spill`). */
   spill: z.array(Identifier).optional(),
 });

@@ -249,14 +249,15 @@ function einsumInstance(ev: Evaluator, name: string, e: EinsumSpec, b: { array: 
 
   // The mapping: the template, or the first variant whose condition holds.
   let mappingPath: YamlPath = [...base, 'mapping'];
-  let template: Record<string, LevelMappingSpec> | undefined;
-  if (Array.isArray(e.mapping)) {
-    const i = e.mapping.findIndex((m, k) => ev.truth([...base, 'mapping', k, 'when'], m.when, scope));
-    if (i < 0) throw new UserError(ev.at([...base, 'mapping'], 'FM602', `no mapping variant of Einsum '${name}' applies to ${String(ev.values.get('model'))} at ${String(ev.values.get('seq'))}`));
-    mappingPath = [...base, 'mapping', i, 'levels'];
-    template = e.mapping[i]!.levels;
+  let template: Record<string, LevelMappingSpec>;
+  if ((e.mapping === undefined) === (e.variants === undefined)) throw new UserError(ev.at(base, 'FM605', `Einsum '${name}' needs either a mapping or mapping variants (one of the two)`));
+  if (e.variants !== undefined) {
+    const i = e.variants.findIndex((m, k) => ev.truth([...base, 'variants', k, 'when'], m.when, scope));
+    if (i < 0) throw new UserError(ev.at([...base, 'variants'], 'FM602', `no mapping variant of Einsum '${name}' applies to ${String(ev.values.get('model'))} at ${String(ev.values.get('seq'))}`));
+    mappingPath = [...base, 'variants', i, 'levels'];
+    template = e.variants[i]!.levels;
   } else {
-    template = e.mapping;
+    template = e.mapping!;
   }
   const levelMappings: LevelMapping[] = [];
   for (const [lname, lm] of Object.entries(template)) {
