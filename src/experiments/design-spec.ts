@@ -73,7 +73,7 @@ const LaneItem = z.union([Identifier, z.strictObject({ einsum: Identifier, times
 export type LaneItem = z.output<typeof LaneItem>;
 
 export const DesignSpecSchema = z.strictObject({
-  name: Identifier,
+  name: Name,
   label: z.string().min(1),
   description: z.string().optional(),
   /** The cascade (specs/cascades/NAME.cascade) whose Einsums this design runs. */
@@ -100,8 +100,8 @@ export const DesignSpecSchema = z.strictObject({
       dropped_levels: z.array(Identifier).optional(),
       /** Parameters the mapper chose differently (the published mapper's mappings). */
       mapper_params: z.record(Identifier, ExprValue).optional(),
-      /** Extra DRAM bytes per Einsum that the mapper's mappings moved. */
-      mapper_traffic: z.record(Identifier, ExprValue).optional(),
+      /** An Einsum's DRAM bytes as the mapper's mapping moved them (replacing the mapping's), when `when` holds. */
+      mapper_traffic: z.record(Identifier, z.strictObject({ when: z.string().min(1), bytes: ExprValue })).optional(),
       /** Einsums whose results were copied from another's. */
       copies: z.record(Identifier, Identifier).optional(),
     })

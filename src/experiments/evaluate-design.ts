@@ -148,9 +148,8 @@ function evaluateEinsum(inst: DesignInstance, e: EinsumInstance): EinsumResult {
       memWr += wm;
     }
   }
-  const half = e.extraTraffic / 2;
-  const readBytes = (memRd + bufRd * p) * inst.wordBytes + half;
-  const writeBytes = (memWr + bufWr * p) * inst.wordBytes + half;
+  const writeBytes = (memWr + bufWr * p) * inst.wordBytes;
+  const readBytes = e.trafficOverride === undefined ? (memRd + bufRd * p) * inst.wordBytes : e.trafficOverride - writeBytes;
 
   // Energy: DRAM from the traffic (64-bit accesses), other levels from their counts.
   const energy = new Map<string, number>();

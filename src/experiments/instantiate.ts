@@ -34,8 +34,8 @@ export interface EinsumInstance {
   /** Operations per point by unit, and the unit energies (pJ). */
   readonly ops: readonly { readonly unit: string; readonly count: number; readonly energy: number }[];
   readonly spill: readonly string[];
-  /** Extra DRAM bytes (the mapper's mappings, artifact only). */
-  readonly extraTraffic: number;
+  /** DRAM bytes replacing the mapping's (the mapper's mappings, artifact only). */
+  readonly trafficOverride?: number;
   /** Under the copied-layers quirk: the Einsum whose results this one takes. */
   readonly copyOf?: string;
   /** YAML path of the mapping used, for locating model issues. */
@@ -283,8 +283,8 @@ function einsumInstance(ev: Evaluator, name: string, e: EinsumSpec, b: { array: 
   }
   if (quirks.has('dropped-levels')) for (const l of spec.artifact?.dropped_levels ?? []) charges.delete(l);
 
-  const extraV = quirks.has('mapper-mappings') ? spec.artifact?.mapper_traffic?.[name] : undefined;
-  const extraTraffic = extraV === undefined ? 0 : ev.number(['artifact', 'mapper_traffic', name], extraV, scope);
+  const mt = quirks.has('mapper-mappings') ? spec.artifact?.mapper_traffic?.[name] : undefined;
+  const trafficOverride = mt !== undefined && ev.truth(['artifact', 'mapper_traffic', name, 'when'], mt.when, scope) ? ev.number(['artifact', 'mapper_traffic', name, 'bytes'], mt.bytes, scope) : undefined;
   const copyOf = quirks.has('copied-layers') ? spec.artifact?.copies?.[name] : undefined;
   if (copyOf !== undefined && !(copyOf in spec.einsums)) ev.unknown(['artifact', 'copies', name], 'Einsum', copyOf, Object.keys(spec.einsums));
   for (const t of e.spill ?? []) if (!(t in e.tensors)) ev.unknown([...base, 'spill'], 'tensor', t, Object.keys(e.tensors));
@@ -299,7 +299,7 @@ function einsumInstance(ev: Evaluator, name: string, e: EinsumSpec, b: { array: 
     cyclesPerStep,
     ops,
     spill: e.spill ?? [],
-    extraTraffic,
+    ...(trafficOverride !== undefined ? { trafficOverride } : {}),
     ...(copyOf !== undefined ? { copyOf } : {}),
     mappingPath,
   };
