@@ -133,7 +133,7 @@ function readHeader(text: string, file: string): Header {
   if (typeof shape !== 'object' || shape === null || !('tuple' in shape)) unreadable(file, "'shape' is not a tuple");
   const dims = shape.tuple.map((x: Literal) => {
     if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) unreadable(file, `'shape' has an extent ${typeof x === 'number' ? x : 'that is not a number'}, not a non-negative integer`);
-    return x;
+    return Math.abs(x); // a '-0' in the header is 0
   });
   if (Array.isArray(descr)) return unsupported(file, 'structured', 'record arrays with named fields are not numeric data');
   if (typeof descr !== 'string') unreadable(file, "'descr' is not a dtype string");
