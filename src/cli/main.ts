@@ -12,6 +12,8 @@ import { registerDemoCommand } from './demo.ts';
 import { registerModelCommand } from './model.ts';
 import { registerOptimizeCommand } from './optimize.ts';
 import { registerTradeoffCommand } from './tradeoff.ts';
+import { registerReproduceCommand } from './reproduce.ts';
+import { registerEvaluateCommand } from './evaluate.ts';
 
 const program = new Command();
 program
@@ -20,7 +22,7 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-const commands: Array<(p: Command) => void> = [registerCheckCommand, registerPrintCommand, registerRunCommand, registerPassesCommand, registerDemoCommand, registerModelCommand, registerOptimizeCommand, registerTradeoffCommand];
+const commands: Array<(p: Command) => void> = [registerCheckCommand, registerPrintCommand, registerRunCommand, registerPassesCommand, registerDemoCommand, registerModelCommand, registerOptimizeCommand, registerTradeoffCommand, registerReproduceCommand, registerEvaluateCommand];
 for (const register of commands) register(program);
 
 try {
