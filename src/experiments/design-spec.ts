@@ -76,8 +76,8 @@ export const DesignSpecSchema = z.strictObject({
   name: Name,
   label: z.string().min(1),
   description: z.string().optional(),
-  /** The cascade (specs/cascades/NAME.cascade) whose Einsums this design runs. */
-  cascade: Name,
+  /** The cascade (specs/cascades/NAME.cascade) whose Einsums this design runs (none for a plain matmul). */
+  cascade: Name.optional(),
   /** Derived parameters, evaluated in order. */
   params: z.record(Identifier, ExprValue),
   /** Tables for lookup(): columns, the number of key columns, and rows. */
@@ -131,6 +131,8 @@ export function applySet(source: YamlSource, text: string): void {
   const eq = text.indexOf('=');
   if (eq <= 0) throw new UserError({ code: 'FM609', message: `--set needs PATH=VALUE, not '${text}'` });
   const path = text.slice(0, eq).trim().split('.');
+  // `arch.global_buffer.depth` is short for `arch.components.global_buffer.depth`.
+  if (path[0] === 'arch' && path.length > 2 && !['components', 'units', 'wordBits'].includes(path[1]!)) path.splice(1, 0, 'components');
   const valueText = text.slice(eq + 1);
   const value = parseDocument(valueText).toJS() as unknown;
   let node = source.doc.contents as YamlNode | null;
