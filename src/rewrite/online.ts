@@ -43,6 +43,14 @@ export function online(c: Cascade, d: Draft, gIndex: number): RuleResult {
     if (name !== v) return refuse('online', g.tensor, `${e.output.tensor} iterates ${rank} with '${name}', not '${v}'`);
   }
   const isG = (x: ValueExpr): x is Access => x.kind === 'access' && x.tensor === g.tensor;
+  // exp(x − G) can be rescaled safely only when G is a maximum of those same x (then every exponent
+  // is ≤ 0 at the running maximum too): the tensors G is a max over, followed through max reductions.
+  const boundedBy = new Set<string>();
+  for (let x: ValueExpr | undefined = g.expr; x?.kind === 'access' && !boundedBy.has(x.tensor);) {
+    boundedBy.add(x.tensor);
+    const def = d.einsums.find((e) => e.tensor === (x as Access).tensor);
+    x = def && def.reduction?.op.name === 'max' ? def.expr : undefined;
+  }
   const dependsOn = (x: ValueExpr, names: Set<string>) => accessesOf(x).some((a) => names.has(a.tensor));
 
   // Classify every Einsum after G: scaled (keeps r), accumulator (Σ over r of a scaled value), or untouched.
@@ -66,9 +74,9 @@ export function online(c: Cascade, d: Draft, gIndex: number): RuleResult {
     if (carrying.length !== 1 || !one || one.side !== 'num') return refuse('online', g.tensor, `${e.output.tensor} does not use ${g.tensor} as one scaling factor`);
     const f = one.x;
     const ok = op === 'max'
-      ? (f.kind === 'binary' && f.op.name === 'sub_exp' && isG(f.right) && !dependsOn(f.left, scaled)) || (f.kind === 'access' && scaled.has(f.tensor) && f.tensor !== g.tensor)
+      ? (f.kind === 'binary' && f.op.name === 'sub_exp' && isG(f.right) && !dependsOn(f.left, scaled) && f.left.kind === 'access' && boundedBy.has(f.left.tensor)) || (f.kind === 'access' && scaled.has(f.tensor) && f.tensor !== g.tensor)
       : f.kind === 'access' && scaled.has(f.tensor);
-    if (!ok) return refuse('online', g.tensor, `${e.output.tensor} uses ${g.tensor} in a way that does not rescale (${op === 'max' ? 'it must enter as exp(x − ' + g.tensor + ')' : 'it must enter as a factor'})`);
+    if (!ok) return refuse('online', g.tensor, `${e.output.tensor} uses ${g.tensor} in a way that does not rescale (${op === 'max' ? 'it must enter as exp(x − ' + g.tensor + ') with ' + g.tensor + ' a maximum of those x' : 'it must enter as a factor'})`);
     const red = reducedVarsOf(de);
     if (red.length && !(de.reduction === null || (de.reduction.op.name === 'add' && de.reduction.merge.name === 'union'))) return refuse('online', g.tensor, `${e.output.tensor} reduces with ${de.reduction?.op.name}, which does not commute with the rescaling`);
     if (red.includes(v)) {

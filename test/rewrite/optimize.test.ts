@@ -75,6 +75,11 @@ test('rewrites refuse when their condition does not hold', () => {
   const squared = loadCascade('input X[M,P], V[F,M]\nG[p] = X[m,p] :: reduce max\nS[f,p] = exp(X[m,p] - G[p]) * exp(X[m,p] - G[p]) * V[f,m]\n', 'sq.cascade');
   const r3 = online(squared, draftOf(squared), 0);
   assert.match(r3.ok ? '' : r3.refusal.reason, /does not use G as one scaling factor/);
+  // Found by the property test: G is a maximum of other values than the exponent's, so a running G
+  // would not bound the exponents and exp could overflow before the correction.
+  const unbounded = loadCascade('input In0[K], In1[I,K]\nT0[] = In0[k] * In0[k]\nT1[i] = In1[i,k] * T0[] :: reduce max\nT2[i] = exp(In0[k] - T1[i])\n', 'unbounded.cascade');
+  const r4 = online(unbounded, draftOf(unbounded), 1);
+  assert.match(r4.ok ? '' : r4.refusal.reason, /with T1 a maximum of those x/);
 });
 
 const RANKS = ['I', 'J', 'K'];
