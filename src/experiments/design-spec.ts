@@ -12,8 +12,8 @@
 import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../diagnostics/diagnostic.ts';
-import { Identifier, NonNegative } from '../spec/names.ts';
-import { parseYamlSource, validateYaml, type YamlSource } from '../spec/yaml-source.ts';
+import { Identifier, NonNegative } from '../readers/names.ts';
+import { parseYamlSource, validateYaml, type YamlSource } from '../readers/yaml-source.ts';
 
 /** A number, or an expression text evaluated against the workload and the design's parameters. */
 export const ExprValue = z.union([z.number(), z.string().min(1)]);

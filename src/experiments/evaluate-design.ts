@@ -16,7 +16,7 @@ import { UserError, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { countNumber, type NestStats } from '../model/analysis.ts';
 import { evaluateNest } from '../model/evaluate.ts';
 import type { NestRef } from '../model/issues.ts';
-import { diagnosticAt, type YamlPath } from '../spec/yaml-source.ts';
+import { diagnosticAt, type YamlPath } from '../readers/yaml-source.ts';
 import { chargedCount, countedReads, nestFidelity } from './artifact-quirks.ts';
 import type { DesignInstance, EinsumInstance } from './instantiate.ts';
 

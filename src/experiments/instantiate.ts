@@ -8,7 +8,7 @@
  */
 import { UserError, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Architecture, DataSpace, LevelMapping, Loop, Mapping, Problem, StorageEnergy, StorageLevel } from '../model/types.ts';
-import { diagnosticAt, type YamlPath } from '../spec/yaml-source.ts';
+import { diagnosticAt, type YamlPath } from '../readers/yaml-source.ts';
 import type { QuirkSet } from './artifact-quirks.ts';
 import type { ComponentSpec, EinsumSpec, ExprValue, LevelMappingSpec, LoadedDesign } from './design-spec.ts';
 import { evalExpr, ExprError, parseExpr, type Expr, type Scope, type Value } from './expr.ts';

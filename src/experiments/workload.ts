@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { UserError } from '../diagnostics/diagnostic.ts';
-import { Identifier, PositiveInt } from '../spec/names.ts';
-import { loadYaml, type YamlSource } from '../spec/yaml-source.ts';
+import { Identifier, PositiveInt } from '../readers/names.ts';
+import { loadYaml, type YamlSource } from '../readers/yaml-source.ts';
 import type { Value } from './expr.ts';
 
 const RANKS = ['B', 'H', 'E', 'F', 'D', 'S'] as const;

@@ -6,9 +6,9 @@ import { loadCascade } from '../../src/ir/check.ts';
 import { resolveShapes } from '../../src/ir/shapes.ts';
 import { problemFromEinsum } from '../../src/model/cascade-problem.ts';
 import { evaluateNest } from '../../src/model/evaluate.ts';
-import { loadArchSpec } from '../../src/spec/arch.ts';
-import { loadMappingSpec } from '../../src/spec/mapping.ts';
-import { loadProblemSpec } from '../../src/spec/problem.ts';
+import { loadArchSpec } from '../../src/readers/arch.ts';
+import { loadMappingSpec } from '../../src/readers/mapping.ts';
+import { loadProblemSpec } from '../../src/readers/problem.ts';
 import { builtinCascade } from '../helpers/cascades.ts';
 
 const specs = join(import.meta.dirname, '..', '..', 'specs');

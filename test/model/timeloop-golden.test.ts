@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { analyzeNest, countBig } from '../../src/model/analysis.ts';
 import { archArea } from '../../src/model/area.ts';
 import { summarize } from '../../src/model/summary.ts';
-import { evaluateSource, timeloopNestSource } from '../../src/spec/nest-source.ts';
-import { loadTimeloopInput } from '../../src/spec/timeloop.ts';
-import { applyArt, applyErt, loadArt, loadErt } from '../../src/spec/timeloop-tables.ts';
+import { evaluateSource, timeloopNestSource } from '../../src/readers/nest-source.ts';
+import { loadTimeloopInput } from '../../src/readers/timeloop.ts';
+import { applyArt, applyErt, loadArt, loadErt } from '../../src/readers/timeloop-tables.ts';
 import type { Fidelity } from '../../src/model/types.ts';
 
 const root = join(import.meta.dirname, '..', 'fixtures', 'timeloop-golden');

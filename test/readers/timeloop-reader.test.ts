@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDiagnostic, UserError, type Diagnostic } from '../../src/diagnostics/diagnostic.ts';
-import { evaluateSource, timeloopNestSource } from '../../src/spec/nest-source.ts';
-import { loadTimeloopInput } from '../../src/spec/timeloop.ts';
-import { applyErt, componentName, loadErt } from '../../src/spec/timeloop-tables.ts';
+import { evaluateSource, timeloopNestSource } from '../../src/readers/nest-source.ts';
+import { loadTimeloopInput } from '../../src/readers/timeloop.ts';
+import { applyErt, componentName, loadErt } from '../../src/readers/timeloop-tables.ts';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'timeloop-golden', 'check');
 const INPUT = readFileSync(join(dir, 'parsed-processed-input.yaml'), 'utf8');

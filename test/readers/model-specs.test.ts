@@ -10,10 +10,10 @@ import { formatDiagnostic, UserError, type Diagnostic } from '../../src/diagnost
 import { countBig } from '../../src/model/analysis.ts';
 import type { Evaluation } from '../../src/model/evaluate.ts';
 import { summarize } from '../../src/model/summary.ts';
-import { loadArchSpec } from '../../src/spec/arch.ts';
-import { loadMappingSpec } from '../../src/spec/mapping.ts';
-import { evaluateSource, ownNestSource } from '../../src/spec/nest-source.ts';
-import { loadProblemSpec } from '../../src/spec/problem.ts';
+import { loadArchSpec } from '../../src/readers/arch.ts';
+import { loadMappingSpec } from '../../src/readers/mapping.ts';
+import { evaluateSource, ownNestSource } from '../../src/readers/nest-source.ts';
+import { loadProblemSpec } from '../../src/readers/problem.ts';
 
 const specs = join(import.meta.dirname, '..', '..', 'specs');
 const read = (p: string) => readFileSync(join(specs, p), 'utf8');

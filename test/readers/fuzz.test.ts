@@ -8,12 +8,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { UserError } from '../../src/diagnostics/diagnostic.ts';
-import { loadArchSpec } from '../../src/spec/arch.ts';
-import { loadMappingSpec } from '../../src/spec/mapping.ts';
-import { evaluateSource, ownNestSource, timeloopNestSource } from '../../src/spec/nest-source.ts';
-import { loadProblemSpec } from '../../src/spec/problem.ts';
-import { loadTimeloopInput } from '../../src/spec/timeloop.ts';
-import { applyErt, loadErt } from '../../src/spec/timeloop-tables.ts';
+import { loadArchSpec } from '../../src/readers/arch.ts';
+import { loadMappingSpec } from '../../src/readers/mapping.ts';
+import { evaluateSource, ownNestSource, timeloopNestSource } from '../../src/readers/nest-source.ts';
+import { loadProblemSpec } from '../../src/readers/problem.ts';
+import { loadTimeloopInput } from '../../src/readers/timeloop.ts';
+import { applyErt, loadErt } from '../../src/readers/timeloop-tables.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const read = (p: string) => readFileSync(join(root, p), 'utf8');

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { formatDiagnostic, UserError, type Diagnostic } from '../../src/diagnostics/diagnostic.ts';
-import { diagnosticAt, loadYaml, locate, parseYamlSource, pathText } from '../../src/spec/yaml-source.ts';
+import { diagnosticAt, loadYaml, locate, parseYamlSource, pathText } from '../../src/readers/yaml-source.ts';
 
 const Schema = z.strictObject({
   name: z.string(),
