@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { loadCascade } from '../../src/ir/check.ts';
 import { analysePasses } from '../../src/analysis/passes.ts';
 import { runFused } from '../../src/exec/fused.ts';
@@ -59,5 +60,5 @@ test('property: on random cascades the fused schedule reaches the analysed passe
         assert.ok(same || relError(a, b) < 1e-12, `${name} over ${rank} differs by ${relError(a, b)}\n${text}`);
       }
     }
-  }), { numRuns: 250 });
+  }), propertyParams(250));
 });

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { analyzeNest, type NestStats } from '../../src/model/analysis.ts';
 import { bindNest } from '../../src/model/nest.ts';
 import { simulateNest } from '../../src/model/simulate.ts';
@@ -125,7 +126,7 @@ test('closed-form counts equal the brute-force simulation on 3000 random nests',
       assert.deepEqual(comparable(analyzeNest(bound.nest, { arithmetic: 'bigint' })), comparable(analytic));
       kept += analytic.levels.reduce((n, l) => n + l.tensors.length, 0);
     }),
-    { numRuns: 3000, seed: 20240611 },
+    propertyParams(3000),
   );
   assert.ok(kept > 3000 * 2, 'the random nests keep tensors at several levels');
 });

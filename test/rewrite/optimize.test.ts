@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { loadCascade } from '../../src/ir/check.ts';
 import { analysePasses } from '../../src/analysis/passes.ts';
 import { optimize, verifyRewrite } from '../../src/rewrite/search.ts';
@@ -113,7 +114,7 @@ test('property: optimize never changes what a random cascade computes', () => {
     const v = verifyRewrite(c, r.cascade, verificationShapes(c, r.cascade), 3);
     // Reassociation rounds differently; anything beyond that would be a wrong rewrite.
     assert.ok(!(v.maxRelError > 1e-9), `${v.maxRelError}\n${text}\n→\n${r.text}`);
-  }), { numRuns: 300 });
+  }), propertyParams(300));
   // The test only means something if rewrites happen (about 1 cascade in 12 of this generator).
   assert.ok(rewritten >= 8, `only ${rewritten} random cascades were rewritten`);
 });

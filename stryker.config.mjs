@@ -1,0 +1,32 @@
+// StrykerJS configuration for `npm run mutate -- src/<folder>` (see docs/testing.md).
+// scripts/mutate.js sets FUSEMAX_MUTATE_FOLDER: one src/ folder is mutated at a time, and each mutant
+// is tested only by the test files of the matching test/ folder that cover it (the TAP runner runs
+// node:test files one by one and records which mutants each file reaches).
+const folder = process.env.FUSEMAX_MUTATE_FOLDER;
+if (!folder) throw new Error('run Stryker through `npm run mutate -- src/<folder>`');
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'tap',
+  plugins: ['@stryker-mutator/tap-runner'],
+  tap: {
+    testFiles: [`test/${folder}/**/*.test.ts`],
+    nodeArgs: ['--import', 'tsx', '--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
+    forceBail: true,
+  },
+  mutate: [`src/${folder}/**/*.ts`],
+  coverageAnalysis: 'perTest',
+  // The incremental report is kept in the repository: a later run re-tests only mutants whose code or
+  // covering tests changed.
+  incremental: true,
+  incrementalFile: `mutation/${folder}.json`,
+  reporters: ['clear-text', 'progress'],
+  clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0, reportScoreTable: true },
+  concurrency: 2,
+  timeoutMS: 20000,
+  timeoutFactor: 2,
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  ignorePatterns: ['out', 'mutation', '.stryker-tmp', 'reports'],
+  thresholds: { high: 90, low: 80, break: null },
+};

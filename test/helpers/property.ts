@@ -1,0 +1,36 @@
+/**
+ * @file Shared fast-check settings for every property test. By default a property runs with one fixed
+ * seed, so `npm test` (and CI) is reproducible; fast-check prints the seed and the shrink path of a
+ * failure. `FUSEMAX_PROPERTY_SEED=random` draws a fresh seed per property and runs ten times as many
+ * cases (an opt-in search for new counterexamples); `FUSEMAX_PROPERTY_SEED=<integer>` replays a seed
+ * (with `random`, the seed to replay is the one in the failure message; the run count stays ×10).
+ */
+import type { Parameters } from 'fast-check';
+
+/** The seed every property test uses unless FUSEMAX_PROPERTY_SEED says otherwise. */
+export const DEFAULT_PROPERTY_SEED = 20240611;
+/** How many more cases a `random` run tries than the default run. */
+export const RANDOM_RUN_FACTOR = 10;
+
+export interface PropertySettings {
+  readonly seed: number;
+  readonly numRuns: number;
+  readonly random: boolean;
+}
+
+/** The seed and run count for a property whose default run tries `numRuns` cases. */
+export function propertySettings(numRuns: number, env: string | undefined = process.env['FUSEMAX_PROPERTY_SEED']): PropertySettings {
+  const setting = env?.trim() ?? '';
+  if (setting === '') return { seed: DEFAULT_PROPERTY_SEED, numRuns, random: false };
+  if (setting === 'random') {
+    return { seed: (Math.random() * 2 ** 32) | 0, numRuns: numRuns * RANDOM_RUN_FACTOR, random: true };
+  }
+  if (!/^-?\d+$/.test(setting)) throw new Error(`FUSEMAX_PROPERTY_SEED must be 'random' or an integer, not '${setting}'`);
+  return { seed: Number(setting), numRuns, random: false };
+}
+
+/** fast-check parameters (seed, runs) for `fc.assert(property, propertyParams(300))`. */
+export function propertyParams<T>(numRuns: number): Parameters<T> {
+  const { seed, numRuns: runs } = propertySettings(numRuns);
+  return { seed, numRuns: runs };
+}
