@@ -23,7 +23,7 @@ export default {
   reporters: ['clear-text', 'progress'],
   clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0, reportScoreTable: true },
   concurrency: 2,
-  timeoutMS: 20000,
+  timeoutMS: 8000,
   timeoutFactor: 2,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',

@@ -4,6 +4,8 @@
  * failure. `FUSEMAX_PROPERTY_SEED=random` draws a fresh seed per property and runs ten times as many
  * cases (an opt-in search for new counterexamples); `FUSEMAX_PROPERTY_SEED=<integer>` replays a seed
  * (with `random`, the seed to replay is the one in the failure message; the run count stays ×10).
+ * `FUSEMAX_PROPERTY_RUNS_FACTOR=<x>` scales every run count: `npm run mutate` sets 0.25 so that a mutant
+ * costs seconds, not minutes (its scores are then a lower bound for the full property runs).
  */
 import type { Parameters } from 'fast-check';
 
@@ -19,14 +21,21 @@ export interface PropertySettings {
 }
 
 /** The seed and run count for a property whose default run tries `numRuns` cases. */
-export function propertySettings(numRuns: number, env: string | undefined = process.env['FUSEMAX_PROPERTY_SEED']): PropertySettings {
+export function propertySettings(
+  numRuns: number,
+  env: string | undefined = process.env['FUSEMAX_PROPERTY_SEED'],
+  factorEnv: string | undefined = process.env['FUSEMAX_PROPERTY_RUNS_FACTOR'],
+): PropertySettings {
+  const factor = factorEnv === undefined || factorEnv.trim() === '' ? 1 : Number(factorEnv);
+  if (!(factor > 0)) throw new Error(`FUSEMAX_PROPERTY_RUNS_FACTOR must be a positive number, not '${factorEnv}'`);
+  const runs = Math.max(1, Math.round(numRuns * factor));
   const setting = env?.trim() ?? '';
-  if (setting === '') return { seed: DEFAULT_PROPERTY_SEED, numRuns, random: false };
+  if (setting === '') return { seed: DEFAULT_PROPERTY_SEED, numRuns: runs, random: false };
   if (setting === 'random') {
-    return { seed: (Math.random() * 2 ** 32) | 0, numRuns: numRuns * RANDOM_RUN_FACTOR, random: true };
+    return { seed: (Math.random() * 2 ** 32) | 0, numRuns: runs * RANDOM_RUN_FACTOR, random: true };
   }
   if (!/^-?\d+$/.test(setting)) throw new Error(`FUSEMAX_PROPERTY_SEED must be 'random' or an integer, not '${setting}'`);
-  return { seed: Number(setting), numRuns, random: false };
+  return { seed: Number(setting), numRuns: runs, random: false };
 }
 
 /** fast-check parameters (seed, runs) for `fc.assert(property, propertyParams(300))`. */
