@@ -11,6 +11,7 @@ import { propertyParams } from '../helpers/property.ts';
 import { analyzeNest, type NestStats } from '../../src/model/analysis.ts';
 import { bindNest } from '../../src/model/nest.ts';
 import { simulateNest } from '../../src/model/simulate.ts';
+import { nestEnergy } from '../../src/model/energy.ts';
 import type { Architecture, LevelMapping, Loop, Mapping, Problem, StorageLevel } from '../../src/model/types.ts';
 
 const NO_ENERGY = { read: 0, write: 0, update: 0, leak: 0 };
@@ -82,13 +83,15 @@ function randomNest(values: readonly number[]): RandomNest {
   };
   const fan = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a * b, 1) * (tape.pick(4) === 0 ? 2 : 1);
 
+  // Distinct small per-action energies, so that every count and every instance factor shows in the energy.
+  const energy = () => ({ read: 1 + tape.pick(7), write: 1 + tape.pick(7), update: 1 + tape.pick(7), leak: tape.pick(3) });
   const levels: StorageLevel[] = kinds.map((kind, i) => {
     const base = { name: `L${i}`, fanoutX: fan(slots[i]!.x), fanoutY: fan(slots[i]!.y), area: 0 };
     switch (kind) {
       case 'dram':
-        return { kind, ...base, blockSize: 1, energy: NO_ENERGY };
+        return { kind, ...base, blockSize: 1, energy: energy() };
       case 'buffer':
-        return { kind, ...base, depth: 1 << 20, blockSize: 1, energy: NO_ENERGY };
+        return { kind, ...base, depth: 1 << 20, blockSize: 1, energy: energy() };
       case 'spatial':
         return { kind, ...base };
     }
@@ -105,7 +108,7 @@ function randomNest(values: readonly number[]): RandomNest {
     levels: kinds.map((_, i): LevelMapping => ({ level: `L${i}`, temporal: shuffled(slots[i]!.temporal), spatialX: shuffled(slots[i]!.x), spatialY: shuffled(slots[i]!.y), keep: keep[i]! })),
   };
   const problem: Problem = { name: 'random', dimensions: Object.fromEntries(dims.map((d, i) => [d, sizes[i]!])), dataSpaces };
-  const arch: Architecture = { name: 'random', wordBits: 16, levels, compute: { name: 'mac', units: [{ name: 'mac', energy: 1, area: 0 }] } };
+  const arch: Architecture = { name: 'random', wordBits: 16, levels, compute: { name: 'mac', units: [{ name: 'mac', energy: 1 + tape.pick(5), area: 0 }] } };
   return { arch, problem, mapping };
 }
 
@@ -113,8 +116,9 @@ function comparable(s: NestStats): unknown {
   return JSON.parse(JSON.stringify(s, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)));
 }
 
-test('closed-form counts equal the brute-force simulation on 3000 random nests', () => {
+test('closed-form counts and energy equal the brute-force simulation on 3000 random nests (idle instances included)', () => {
   let kept = 0;
+  let partlyUsed = 0;
   fc.assert(
     fc.property(fc.array(fc.nat({ max: 1_000_000 }), { minLength: 80, maxLength: 80 }), (values) => {
       const { arch, problem, mapping } = randomNest(values);
@@ -125,10 +129,24 @@ test('closed-form counts equal the brute-force simulation on 3000 random nests',
       assert.deepEqual(comparable(analytic), comparable(simulated), JSON.stringify({ problem, mapping, arch: arch.levels }));
       assert.deepEqual(comparable(analyzeNest(bound.nest, { arithmetic: 'bigint' })), comparable(analytic));
       kept += analytic.levels.reduce((n, l) => n + l.tensors.length, 0);
+      // Energy as Timeloop adds it up, from the simulator's counts: each access of every instance in use
+      // (the simulator's per-instance counts are its totals split over those instances), leakage of
+      // every instance, present or idle, for every cycle, one compute energy per compute.
+      let want = simulated.computes * arch.compute.units[0]!.energy;
+      simulated.levels.forEach((l, i) => {
+        const spec = arch.levels[i]!;
+        if (spec.kind === 'spatial') return;
+        for (const t of l.tensors) want += ((t.reads as number) * spec.energy.read + (t.fills as number) * spec.energy.write + (t.updates as number) * spec.energy.update) * t.utilizedInstances;
+        want += spec.energy.leak * (simulated.cycles as number) * l.instances;
+        if (l.instances > l.utilizedInstances) partlyUsed++;
+      });
+      const got = nestEnergy(bound.nest, analytic).total;
+      assert.ok(Math.abs(got - want) <= 1e-12 * want, `energy ${got} vs ${want}: ${JSON.stringify({ problem, mapping, arch: arch.levels })}`);
     }),
     propertyParams(3000),
   );
   assert.ok(kept > 3000 * 2, 'the random nests keep tensors at several levels');
+  assert.ok(partlyUsed > 300, `only ${partlyUsed} levels had idle instances`);
 });
 
 test('the simulator exercises multicast, reduction, stationarity and refetch', () => {
