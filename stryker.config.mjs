@@ -3,14 +3,16 @@
 // is tested only by the test files of the matching test/ folder that cover it (the TAP runner runs
 // node:test files one by one and records which mutants each file reaches).
 const folder = process.env.FUSEMAX_MUTATE_FOLDER;
-if (!folder) throw new Error('run Stryker through `npm run mutate -- src/<folder>`');
+const tests = process.env.FUSEMAX_MUTATE_TESTS;
+if (!folder || !tests) throw new Error('run Stryker through `npm run mutate -- src/<folder>`');
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'tap',
   plugins: ['@stryker-mutator/tap-runner'],
   tap: {
-    testFiles: [`test/${folder}/**/*.test.ts`],
+    // The folder's test files in the order scripts/mutate.js chose (cheap ones first).
+    testFiles: JSON.parse(tests),
     nodeArgs: ['--import', 'tsx', '--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
     forceBail: true,
   },
