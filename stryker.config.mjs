@@ -29,6 +29,6 @@ export default {
   timeoutFactor: 2,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
-  ignorePatterns: ['out', 'mutation', '.stryker-tmp', 'reports'],
+  ignorePatterns: ['out', 'dist', 'mutation', '.stryker-tmp', 'reports'],
   thresholds: { high: 90, low: 80, break: null },
 };

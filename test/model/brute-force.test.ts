@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { propertyParams } from '../helpers/property.ts';
-import { analyzeNest, type NestStats } from '../../src/model/analysis.ts';
+import { analyzeNest, countNumber, type NestStats } from '../../src/model/analysis.ts';
 import { bindNest } from '../../src/model/nest.ts';
 import { simulateNest } from '../../src/model/simulate.ts';
 import { nestEnergy } from '../../src/model/energy.ts';
@@ -132,12 +132,12 @@ test('closed-form counts and energy equal the brute-force simulation on 3000 ran
       // Energy as Timeloop adds it up, from the simulator's counts: each access of every instance in use
       // (the simulator's per-instance counts are its totals split over those instances), leakage of
       // every instance, present or idle, for every cycle, one compute energy per compute.
-      let want = simulated.computes * arch.compute.units[0]!.energy;
+      let want = countNumber(simulated.computes) * arch.compute.units[0]!.energy;
       simulated.levels.forEach((l, i) => {
         const spec = arch.levels[i]!;
         if (spec.kind === 'spatial') return;
-        for (const t of l.tensors) want += ((t.reads as number) * spec.energy.read + (t.fills as number) * spec.energy.write + (t.updates as number) * spec.energy.update) * t.utilizedInstances;
-        want += spec.energy.leak * (simulated.cycles as number) * l.instances;
+        for (const t of l.tensors) want += (countNumber(t.reads) * spec.energy.read + countNumber(t.fills) * spec.energy.write + countNumber(t.updates) * spec.energy.update) * t.utilizedInstances;
+        want += spec.energy.leak * countNumber(simulated.cycles) * l.instances;
         if (l.instances > l.utilizedInstances) partlyUsed++;
       });
       const got = nestEnergy(bound.nest, analytic).total;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadCascade } from '../../src/ir/check.ts';
 import { parseCascade } from '../../src/notation/parser.ts';
+import type { ExprAst, RankExprAst } from '../../src/notation/ast.ts';
 import { printCascade } from '../../src/notation/print.ts';
 import { Tensor } from '../../src/tensor/index.ts';
 import { runOn } from '../helpers/run.ts';
@@ -125,18 +126,13 @@ test('literals in shapes, rank expressions, stops and operator declarations', ()
 test('rank expressions group to the left too, with * / % above + -', () => {
   const ast = parseCascade({ file: 'x', text: 'Y[i] = A[i - 2 - 1] + A[i * 2 / 2] + A[(i + 1) % 3]\n' });
   const e = ast.statements[0];
-  assert.ok(e?.kind === 'einsum' && e.expr.kind === 'binary');
-  const indexOf = (x: typeof e.expr): string => {
-    const acc = x.kind === 'access' ? x : undefined;
-    assert.ok(acc);
-    const ix = acc.indices[0];
-    assert.ok(ix?.kind === 'rank');
-    const show = (r: typeof ix.expr): string => r.kind === 'binop' ? `(${show(r.left)} ${r.op} ${show(r.right)})` : r.kind === 'neg' ? `(-${show(r.operand)})` : r.kind === 'int' ? String(r.value) : r.name;
-    return show(ix.expr);
+  assert.ok(e?.kind === 'einsum');
+  const show = (r: RankExprAst): string => (r.kind === 'binop' ? `(${show(r.left)} ${r.op} ${show(r.right)})` : r.kind === 'neg' ? `(-${show(r.operand)})` : r.kind === 'int' ? String(r.value) : r.name);
+  const indices: string[] = [];
+  const walk = (x: ExprAst): void => {
+    if (x.kind === 'binary') { walk(x.left); walk(x.right); }
+    if (x.kind === 'access') for (const ix of x.indices) if (ix.kind === 'rank') indices.push(show(ix.expr));
   };
-  const sum = e.expr;
-  assert.ok(sum.left.kind === 'binary');
-  assert.equal(indexOf(sum.left.left), '((i - 2) - 1)');
-  assert.equal(indexOf(sum.left.right), '((i * 2) / 2)');
-  assert.equal(indexOf(sum.right), '((i + 1) % 3)');
+  walk(e.expr);
+  assert.deepEqual(indices, ['((i - 2) - 1)', '((i * 2) / 2)', '((i + 1) % 3)']);
 });
