@@ -1,6 +1,7 @@
 /**
  * Physical fidelity against closed forms transcribed from ../shared/reference/fusemax-model.md, for
- * every model at every paper length: FuseMax's (+Binding) traffic and latency (§4.5), +Architecture's
+ * every model at every paper length: FuseMax's (+Binding) traffic and latency (§4.5), its DRAM and
+ * global-buffer counts (§4.5 table; physically no uint64 wrap, §4.1), +Architecture's
  * latency (§4.6, same Einsums and energy as +Binding), and the energy of +Cascade's exponentials, which
  * the artifact dropped (§4.7, §8 item 10) and the physical fidelity charges at the 1D exponential unit's
  * 94.6475 pJ (§3.3).
@@ -9,6 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluatePoint } from '../../src/experiments/paper.ts';
 import { quirksFor } from '../../src/experiments/artifact-quirks.ts';
+import { countNumber } from '../../src/model/analysis.ts';
 import { library, relErr } from './helpers.ts';
 
 // §1.2: B = 64 and per model H, E, F; M = P = the sequence length.
@@ -67,5 +69,30 @@ test("+Cascade, physical: its exponentials cost 94.6475 pJ each, B·H·(M·P + M
     const dropped = evaluatePoint(library(), 'cascade', x.model, x.seq, new Set(['unmatched-energy-key'])).energy;
     const exps = B * x.H * (x.M * x.P + x.M1 * x.P);
     assert.ok(relErr(charged - dropped, exps * EXP_ENERGY) < 1e-9, `${x.model} ${x.seq}: ${charged - dropped} pJ vs ${exps * EXP_ENERGY}`);
+  }
+});
+
+test('FuseMax (+Binding), physical: DRAM and global-buffer counts of every Einsum as in the §4.5 table, no wrap', () => {
+  for (const x of points()) {
+    const { H, E, F, M, P, M1, P2: p2 } = x;
+    const bh = B * H;
+    // Einsum level tensor: reads, fills, updates (words). RNV written once: no reads (§4.1, without the wrap).
+    const want: Record<string, readonly [number, number, number]> = {
+      'QK DRAM Q': [bh * P * E, 0, 0], 'QK DRAM BK': [p2 * bh * M * E, 0, 0],
+      'QK global_buffer Q': [bh * P * E * M1, bh * P * E, 0], 'QK global_buffer BK': [bh * M1 * P * E, p2 * bh * M * E, 0],
+      'SLNV DRAM BV': [p2 * bh * M * F, 0, 0], 'SLNV global_buffer BV': [bh * M1 * P * F, p2 * bh * M * F, 0],
+      'RM global_buffer RM0': [bh * M1 * P, 0, 0], 'RM global_buffer RM': [0, 0, bh * M1 * P],
+      'SPD global_buffer RD0': [bh * M1 * P, 0, 0], 'SPNV global_buffer RNV0': [bh * M1 * P * F, 0, 0],
+      'RD global_buffer RD': [0, 0, bh * M1 * P], 'RNV global_buffer RNV': [0, 0, bh * M1 * P * F],
+      'AV DRAM AV': [0, 0, bh * P * F], 'AV global_buffer RNV': [bh * P * F, 0, 0], 'AV global_buffer RD': [bh * P, 0, 0],
+    };
+    const got: Record<string, readonly [number, number, number]> = {};
+    for (const e of evaluatePoint(library(), 'binding', x.model, x.seq, physical).einsums) {
+      for (const l of e.stats.levels) {
+        if (l.name !== 'DRAM' && l.name !== 'global_buffer') continue;
+        for (const t of l.tensors) got[`${e.name} ${l.name} ${t.tensor}`] = [countNumber(t.reads), countNumber(t.fills), countNumber(t.updates)];
+      }
+    }
+    assert.deepEqual(got, want, `${x.model} ${x.seq}`);
   }
 });
