@@ -9,7 +9,8 @@ if (!folder || !tests) throw new Error('run Stryker through `npm run mutate -- s
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'tap',
-  plugins: ['@stryker-mutator/tap-runner'],
+  plugins: ['@stryker-mutator/tap-runner', './stryker-ignore-messages.mjs'],
+  ignorers: ['diagnostic-messages'],
   tap: {
     // The folder's test files in the order scripts/mutate.js chose (cheap ones first).
     testFiles: JSON.parse(tests),
