@@ -4,7 +4,7 @@
  * failure. `FUSEMAX_PROPERTY_SEED=random` draws a fresh seed per property and runs ten times as many
  * cases (an opt-in search for new counterexamples); `FUSEMAX_PROPERTY_SEED=<integer>` replays a seed
  * (with `random`, the seed to replay is the one in the failure message; the run count stays ×10).
- * `FUSEMAX_PROPERTY_RUNS_FACTOR=<x>` scales every run count: `npm run mutate` sets 0.25 so that a mutant
+ * `FUSEMAX_PROPERTY_RUNS_FACTOR=<x>` scales every run count: `npm run mutate` sets 0.1 so that a mutant
  * costs seconds, not minutes (its scores are then a lower bound for the full property runs).
  */
 import type { Parameters } from 'fast-check';
