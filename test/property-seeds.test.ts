@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { DEFAULT_PROPERTY_SEED, RANDOM_RUN_FACTOR, propertySettings } from './helpers/property.ts';
 
 test('property settings: a fixed seed by default, FUSEMAX_PROPERTY_SEED=random for a fresh seed and more runs, an integer to replay', () => {
-  assert.deepEqual(propertySettings(300, undefined, undefined), { seed: DEFAULT_PROPERTY_SEED, numRuns: 300, random: false });
+  assert.deepEqual(propertySettings(300, undefined, ''), { seed: DEFAULT_PROPERTY_SEED, numRuns: 300, random: false });
   assert.deepEqual(propertySettings(300, '', ''), { seed: DEFAULT_PROPERTY_SEED, numRuns: 300, random: false });
-  assert.deepEqual(propertySettings(300, '-17', undefined), { seed: -17, numRuns: 300, random: false });
-  const r = propertySettings(300, 'random', undefined);
+  assert.deepEqual(propertySettings(300, '-17', ''), { seed: -17, numRuns: 300, random: false });
+  const r = propertySettings(300, 'random', '');
   assert.equal(r.numRuns, 300 * RANDOM_RUN_FACTOR);
   assert.ok(r.random && Number.isInteger(r.seed));
   assert.throws(() => propertySettings(300, '12abc'), /FUSEMAX_PROPERTY_SEED must be 'random' or an integer/);

@@ -39,7 +39,7 @@ export function propertySettings(
 }
 
 /** fast-check parameters (seed, runs) for `fc.assert(property, propertyParams(300))`. */
-export function propertyParams<T>(numRuns: number): Parameters<T> {
+export function propertyParams(numRuns: number): Pick<Parameters, 'seed' | 'numRuns'> & { readonly seed: number; readonly numRuns: number } {
   const { seed, numRuns: runs } = propertySettings(numRuns);
   return { seed, numRuns: runs };
 }
