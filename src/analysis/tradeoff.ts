@@ -54,6 +54,7 @@ function optionsOf(c: Cascade, f: FootprintEntry, wordBytes: number, inTable: Re
   const extra = f.passes.length - 1;
   const reads = (f.reread.value ?? 0) * wordBytes;
   // A spilled input is already in DRAM; an intermediate is written once when it is produced.
+  // Stryker disable next-line OptionalChaining: the footprint lists only tensors of the cascade
   const writes = c.tensors.get(f.tensor)?.role === 'input' ? 0 : (reads / extra);
   const options: OptionCost[] = [
     { option: 'keep', onChipBytes: (f.buffer.value ?? 0) * wordBytes, dramBytes: 0, dramReadBytes: 0, dramWriteBytes: 0, extraOps: 0, detail: `keep ${f.buffer.symbolic} elements on chip across the pass boundary` },

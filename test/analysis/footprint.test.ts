@@ -5,6 +5,7 @@ import { liveFootprint } from '../../src/analysis/footprint.ts';
 import { bestWithin, tradeoff } from '../../src/analysis/tradeoff.ts';
 import { loadCascade } from '../../src/ir/check.ts';
 import { resolveShapes } from '../../src/ir/shapes.ts';
+import { builtinCascade } from '../helpers/cascades.ts';
 
 // Three passes over K (test/analysis/final-generation.test.ts): S's recurrence in pass 1, Y reads its
 // final generation in pass 2, V reads Y's reduction U in pass 3. A is read in all three passes, S in
@@ -56,4 +57,35 @@ test('trade-off: every plan, the Pareto frontier and the best plan per budget, b
   assert.equal(cost(bestWithin(t, 15)!), 'reread/recompute: 0 48 8');
   assert.equal(cost(bestWithin(t, 1e9)!), 'keep/keep: 32 0 0');
   assert.equal(bestWithin(t, -1), undefined);
+});
+
+test('trade-off of the 3-pass attention: all nine plans and the frontier, by hand', () => {
+  // X = M·P elements, 2 bytes each. QK: keep 2X B, re-read = write + read 2X B each, recompute M·P·E = 64X
+  // operations; SN: the same with X operations, and recomputing SN reads QK (2X more DRAM bytes if QK is
+  // spilled, QK's 64X operations again if QK is recomputed).
+  const N = 256;
+  const X = N * N;
+  const c = builtinCascade('attention-3pass');
+  const t = tradeoff(c, resolveShapes(c, new Map(Object.entries({ M: N, P: N, E: 64, F: 64 }))));
+  const cost = (p: { choices: Readonly<Record<string, string>>; onChipBytes: number; dramBytes: number; extraOps: number }) => `${p.choices['QK']}/${p.choices['SN']}: ${p.onChipBytes / X} ${p.dramBytes / X} ${p.extraOps / X}`;
+  assert.deepEqual(t.plans.map(cost), [
+    'keep/keep: 4 0 0', 'keep/reread: 2 4 0', 'keep/recompute: 2 0 1',
+    'reread/keep: 2 4 0', 'reread/reread: 0 8 0', 'reread/recompute: 0 6 1',
+    'recompute/keep: 2 0 64', 'recompute/reread: 0 4 64', 'recompute/recompute: 0 0 129',
+  ]);
+  // recompute/keep is beaten by keep/recompute (same memory, fewer operations); nothing else is.
+  assert.deepEqual(t.pareto.map(cost), [
+    'recompute/recompute: 0 0 129', 'recompute/reread: 0 4 64', 'reread/recompute: 0 6 1', 'reread/reread: 0 8 0',
+    'keep/recompute: 2 0 1', 'keep/reread: 2 4 0', 'reread/keep: 2 4 0', 'keep/keep: 4 0 0',
+  ]);
+  assert.equal(cost(bestWithin(t, 2 * X)!), 'keep/recompute: 2 0 1');
+  assert.equal(cost(bestWithin(t, 0)!), 'recompute/recompute: 0 0 129');
+});
+
+test('an intermediate spilled across two extra passes is written once and read twice', () => {
+  const q = loadCascade('input A[K,E]\nQ[k] = A[k,e] * A[k,e]\nT = Q[k] :: reduce max\nY[k] = Q[k] - T\nU = Y[k] :: reduce max\nV[k] = Q[k] * U\n', 'q.cascade');
+  const t = tradeoff(q, resolveShapes(q, new Map([['K', 4], ['E', 3]])), 4);
+  assert.deepEqual(t.tensors.map((x) => x.options.map((o) => [o.option, o.onChipBytes, o.dramReadBytes, o.dramWriteBytes, o.extraOps])), [
+    [['keep', 16, 0, 0, 0], ['reread', 0, 32, 16, 0], ['recompute', 0, 0, 0, 24]],
+  ]);
 });
