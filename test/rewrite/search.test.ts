@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { optimize, operationCount } from '../../src/rewrite/search.ts';
+import { resolveShapes } from '../../src/ir/shapes.ts';
+import { builtinCascade } from '../helpers/cascades.ts';
+
+test('operation counts by hand: map operations per point plus one per reduced point', () => {
+  // Cascade 1: Y = Σ_k A·B and Z = Σ_k Y·A: (1 + 1)·K each.
+  const c1 = builtinCascade('cascade1-dot-reuse');
+  assert.equal(operationCount(c1, resolveShapes(c1, new Map([['K', 8]]))), 32);
+  // Cascade 3: RY (+, ×: 2 per step) and RZ (×, ÷, +, ×: 4 per step); initializations and Z = RZ[K] cost nothing.
+  const c3 = builtinCascade('cascade3-iterative');
+  assert.equal(operationCount(c3, resolveShapes(c3, new Map([['K', 8]]))), 48);
+  // 3-pass attention at M = 4, P = 3, E = 2, F = 5: QK 2·MPE, GM MP, SN MP, SD MP, A MP, AV 2·MPF.
+  const a = builtinCascade('attention-3pass');
+  const [M, P, E, F] = [4, 3, 2, 5];
+  assert.equal(operationCount(a, resolveShapes(a, new Map(Object.entries({ M, P, E, F })))), 2 * M * P * E + 4 * M * P + 2 * M * P * F);
+});
+
+test('optimize: the search budget, the rule set, the counting shapes and the refusals it reports', () => {
+  const a = builtinCascade('attention-3pass');
+  // One state expanded: the original is the best found; the refusals say why each rule did not apply to it.
+  const one = optimize(a, { maxStates: 1 });
+  assert.deepEqual([one.rank, one.rules.length], ['M', 0]);
+  assert.equal(one.cascade, a);
+  assert.equal(one.compute.before, one.compute.after);
+  assert.deepEqual([...one.compute.shapes], [['E', 1024], ['P', 1024], ['M', 1024], ['F', 1024]]);
+  assert.deepEqual(one.refusals.map((x) => `${x.rule}:${x.target}`), ['defer:QK', 'defer:GM', 'defer:SD', 'online:GM', 'online:SD', 'online:AV']);
+  // Partition alone does not remove a pass: nothing is applied.
+  assert.deepEqual(optimize(a, { rules: ['partition'] }).rules, []);
+  // All rules at given shapes: three rewrites, the default chunk M0 = 256 and M1 = M / 256.
+  const all = optimize(a, { shapes: new Map([['M', 512], ['P', 256], ['E', 64], ['F', 64]]) });
+  assert.deepEqual(all.rules.map((x) => x.rule), ['defer', 'partition', 'online']);
+  assert.deepEqual([...all.compute.shapes], [['E', 64], ['P', 256], ['M', 512], ['F', 64], ['M0', 256], ['M1', 2]]);
+  assert.deepEqual([all.passesAfter.get('M1'), all.passesAfter.get('M0')], [1, 2]);
+  assert.ok(all.compute.after < all.compute.before, `${all.compute.after} < ${all.compute.before}`);
+  // A chunk of 128 splits M into 4 × 128.
+  const small = optimize(a, { chunk: 128, shapes: new Map([['M', 512], ['P', 256], ['E', 64], ['F', 64]]) });
+  assert.deepEqual([small.compute.shapes.get('M0'), small.compute.shapes.get('M1')], [128, 4]);
+});
