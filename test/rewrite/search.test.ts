@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { optimize, operationCount } from '../../src/rewrite/search.ts';
+import { optimize, operationCount, verifyRewrite } from '../../src/rewrite/search.ts';
 import { resolveShapes } from '../../src/ir/shapes.ts';
+import { loadCascade } from '../../src/ir/check.ts';
+import { completeInputs } from '../../src/exec/inputs.ts';
+import { maxRelativeDifference } from '../../src/tensor/index.ts';
 import { builtinCascade } from '../helpers/cascades.ts';
 
 test('operation counts by hand: map operations per point plus one per reduced point', () => {
@@ -37,4 +40,32 @@ test('optimize: the search budget, the rule set, the counting shapes and the ref
   // A chunk of 128 splits M into 4 × 128.
   const small = optimize(a, { chunk: 128, shapes: new Map([['M', 512], ['P', 256], ['E', 64], ['F', 64]]) });
   assert.deepEqual([small.compute.shapes.get('M0'), small.compute.shapes.get('M1')], [128, 4]);
+});
+
+test('operation counts: unary operators count, a variable pinned by an == filter does not', () => {
+  const u = loadCascade('input A[K]\nY[k] = -exp(A[k])\n', 'unary.cascade');
+  assert.equal(operationCount(u, resolveShapes(u, new Map([['K', 8]]))), 2 * 8);
+  // Y[i] = Σ_{k = i} 2·A[k]: one × and one + per i, not per (i, k).
+  const f = loadCascade('input A[K]\nY[i] = A[k : k == i] * 2\n', 'filter.cascade');
+  assert.equal(operationCount(f, resolveShapes(f, new Map([['K', 8], ['I', 5]]))), 2 * 5);
+});
+
+test('verifyRewrite measures the difference of a wrong rewrite at both scales, and a lost output is an error', () => {
+  const original = loadCascade('input A[K]\nY = A[k] * A[k]\n', 'o.cascade');
+  const wrong = loadCascade('input A[K]\nY = A[k] * A[k] + 1\n', 'w.cascade');
+  const shapes = new Map([['K', 4]]);
+  const v = verifyRewrite(original, wrong, shapes, 3);
+  // By hand from the same random data: Σ a² against Σ (a² + 1) = Σ a² + K, with a scaled by 1 and by 3.
+  const want = ([[1, 11], [3, 12]] as const).map(([scale, seed]) => {
+    const a = completeInputs(original, resolveShapes(original, shapes), seed).get('A')!.toDense().map((x) => x * scale);
+    const y = a.reduce((s, x) => s + x * x, 0);
+    return { scale, seed, maxRelError: maxRelativeDifference([y + 4], [y]) };
+  });
+  assert.deepEqual(v.cases.map((c) => [c.scale, c.seed]), want.map((c) => [c.scale, c.seed]));
+  v.cases.forEach((c, i) => assert.ok(Math.abs(c.maxRelError - want[i]!.maxRelError) < 1e-12, `${c.maxRelError} vs ${want[i]!.maxRelError}`));
+  assert.equal(v.maxRelError, Math.max(...v.cases.map((x) => x.maxRelError)));
+  assert.equal(v.maxRelError, v.cases[0]!.maxRelError, 'here the ordinary scale differs most');
+  assert.ok(v.cases[0]!.maxRelError !== v.cases[1]!.maxRelError);
+  const lost = loadCascade('input A[K]\nZ = A[k] * A[k]\n', 'lost.cascade');
+  assert.throws(() => verifyRewrite(original, lost, shapes), /the rewritten cascade lost output Y/);
 });
