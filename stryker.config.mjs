@@ -1,10 +1,9 @@
 // StrykerJS configuration for `npm run mutate -- src/<folder>` (see docs/testing.md).
-// scripts/mutate.js sets FUSEMAX_MUTATE_FOLDER: one src/ folder is mutated at a time, and each mutant
+// scripts/mutate.js sets FUSEMAX_MUTATE_*: one src/ folder (or file) is mutated at a time, and each mutant
 // is tested only by the test files of the matching test/ folder that cover it (the TAP runner runs
 // node:test files one by one and records which mutants each file reaches).
-const folder = process.env.FUSEMAX_MUTATE_FOLDER;
-const tests = process.env.FUSEMAX_MUTATE_TESTS;
-if (!folder || !tests) throw new Error('run Stryker through `npm run mutate -- src/<folder>`');
+const { FUSEMAX_MUTATE_FILES: files, FUSEMAX_MUTATE_REPORT: report, FUSEMAX_MUTATE_TESTS: tests } = process.env;
+if (!files || !report || !tests) throw new Error('run Stryker through `npm run mutate -- src/<folder>`');
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -17,17 +16,17 @@ export default {
     nodeArgs: ['--import', 'tsx', '--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
     forceBail: true,
   },
-  mutate: [`src/${folder}/**/*.ts`],
+  mutate: [files],
   coverageAnalysis: 'perTest',
   // The incremental report is kept in the repository: a later run re-tests only mutants whose code or
   // covering tests changed.
   incremental: true,
-  incrementalFile: `mutation/${folder}.json`,
+  incrementalFile: report,
   reporters: ['clear-text', 'progress'],
   clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0, reportScoreTable: true },
   concurrency: 2,
-  timeoutMS: 10000,
-  timeoutFactor: 2,
+  timeoutMS: 5000,
+  timeoutFactor: 1.5,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
   ignorePatterns: ['out', 'dist', 'mutation', '.stryker-tmp', 'reports'],
