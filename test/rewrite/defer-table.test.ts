@@ -16,6 +16,8 @@ const ACCEPTED: ReadonlyArray<readonly [string, string]> = [
   ['input A[K], B[K], C\nY = A[k] * C * B[k]\n', 'AB = A[k] * B[k]\nY = AB * C\n'],
   // A single-use product is inlined first (T disappears), and the deferred factors keep their indices.
   ['input A[K,J], B[J], C\nT[k,j] = A[k,j] * B[j]\nY[j] = T[k,j] * C\n', 'SA[j] = A[k,j]\nY[j] = SA[j] * B[j] * C\n'],
+  // Other factors ride along when the product is inlined: a unary call and a constant.
+  ['input A[K], B\nT[k] = exp(A[k]) * 2\nY = T[k] * B\n', 'ST = exp(A[k])\nY = ST * 2 * B\n'],
   // A quotient inlined: a / (b / c) = a·c / b.
   ['input A[K], B, C\nT[k] = B / A[k]\nY = C * T[k]\n', 'SA = 1 / A[k]\nY = SA * C * B\n'],
 ];
@@ -50,4 +52,17 @@ test('defer refuses what distributivity does not allow', () => {
   }
   const c = loadCascade('input A[K]\nY = A[k]\n', 'none.cascade');
   assert.match((defer(draftOf(c), 5) as { refusal: { reason: string } }).refusal.reason, /no such Einsum/);
+});
+
+test('defer says what it moved and which identity it used', () => {
+  const said = (text: string) => {
+    const c = loadCascade(text, 'defer.cascade');
+    const r = defer(draftOf(c), c.einsums.length - 1);
+    return r.ok ? [r.rewrite.rule, r.rewrite.description, r.rewrite.condition] : [];
+  };
+  const condition = (v: string) => `× and ÷ distribute over +: Σ_${v} a·t = t·Σ a and Σ a/t = (Σ a)/t when t does not depend on ${v} (÷ needs t non-empty)`;
+  assert.deepEqual(said('input A[K], B, C\nY = A[k] * B / C\n'), ['defer', 'Y: moved B, 1/C out of the sum over k into Y = SA·…', condition('k')]);
+  assert.deepEqual(said('input A[K,J], B[J], C\nT[k,j] = A[k,j] * B[j]\nY[j] = T[k,j] * C\n'), ['defer', 'Y: moved B, C out of the sum over k into Y = SA·… (inlined T)', condition('k')]);
+  assert.deepEqual(said('input A[K], B\nT[k] = exp(A[k]) * 2\nY = T[k] * B\n'), ['defer', 'Y: moved 2, B out of the sum over k into Y = ST·… (inlined T)', condition('k')]);
+  assert.deepEqual(said('input A[K,J], B\nY = A[k,j] * B\n'), ['defer', 'Y: moved B out of the sum over k, j into Y = SA·…', condition('k,j').replace('depend on k,j', 'depend on k, j')]);
 });

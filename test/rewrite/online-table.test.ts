@@ -57,3 +57,17 @@ test('online refuses what the rescaling identities do not cover', () => {
   const c = loadCascade('input A[K]\nY = A[k]\n', 'none.cascade');
   assert.equal((online(c, draftOf(c), 3) as { refusal: { reason: string } }).refusal.reason, 'no such Einsum');
 });
+
+test('online says what became running and which identity it used', () => {
+  const said = (text: string) => {
+    const c = loadCascade(text, 'online.cascade');
+    const r = online(c, draftOf(c), 0);
+    return r.ok ? [r.rewrite.rule, r.rewrite.description, r.rewrite.condition] : [];
+  };
+  assert.deepEqual(said(X + 'G[p] = X[m,p] :: reduce max\nE[m,p] = exp(X[m,p] - G[p])\nS[f,p] = E[m,p] * V[f,m]\nO[f,p] = S[f,p] / G[p]\n'), ['online',
+    'G (max over M) becomes the running RG; S → RS are rescaled by CG at every step',
+    'exp(a − b) = exp(a − c)·exp(c − b): a sum of exp(x − G) terms is rescaled to a new maximum by exp(G_old − G_new)']);
+  assert.deepEqual(said(X + 'G[p] = X[m,p]\nS[p] = X[m,p] * G[p]\n'), ['online',
+    'G (add over M) becomes the running RG; S → RS are rescaled by CG at every step',
+    'a·G = a·G′·(G/G′): a sum of terms scaled by G is rescaled to a new G by the ratio (needs G non-zero once started)']);
+});

@@ -50,3 +50,11 @@ test('partition refuses what it cannot split', () => {
     assert.equal(r.ok ? '' : r.refusal.reason, reason, text);
   }
 });
+
+test('partition says what it split and blocked, and which identity it used', () => {
+  const c = loadCascade('input A[M], B[M]\nT[m] = A[m] * B[m]\nY = T[m]\n', 'partition.cascade');
+  const r = partition(c, draftOf(c), 'M', 2);
+  assert.deepEqual(r.ok ? [r.rewrite.rule, r.rewrite.description, r.rewrite.condition] : [], ['partition',
+    'split M into M1 × M0 (M0 = 2); blocked A → BA, B → BB, T → BT',
+    'a reduction over M equals a reduction over M1 of reductions over M0 for associative, commutative operators']);
+});
