@@ -83,3 +83,58 @@ test('text, Unicode and LaTeX printouts of a cascade with every construct', () =
   // The text and Unicode forms re-parse to the same cascade.
   for (const style of ['text', 'unicode'] as const) assert.deepEqual(cascadeStructure(loadCascade(printCascade(c, style), style)), cascadeStructure(c), style);
 });
+
+// Precedence everywhere: rank expressions, operator bodies, negative constants, negated sums, the
+// right operand of sub-then-exp, an == filter, a declared reduction; no declared outputs and no explicit stop.
+const PRECEDENCE = `input A[I], B[I]
+operator g(a, b) = (a - b) * -a / (b + 2) - -(a - b)
+operator h(x, y) = x * y identity inf
+Y[i] = A[(i+1)*2 - 1] * -2 + -(A[i] - B[i]) - (A[i] - B[i]) / (B[i] * A[i])
+Z[i] = exp(A[i] - (B[i] - A[i])) + g(A[i], B[i]) - A[i : i == 0]
+S[0] = 0
+S[i+1] = S[i] + Y[i]
+W = Z[i] * S[I] :: reduce h
+`;
+
+const PRECEDENCE_TEXT = [
+  'input  A[I], B[I]',
+  'operator g(a, b) = (a - b) * -a / (b + 2) - -(a - b)',
+  'operator h(x, y) = x * y identity inf',
+  'Y[i] = A[(i+1)*2-1] * (-2) + -(A[i] - B[i]) - (A[i] - B[i]) / (B[i] * A[i])',
+  'Z[i] = exp(A[i] - (B[i] - A[i])) + g(A[i], B[i]) - A[i:i=0]',
+  'S[0] = 0',
+  'S[i+1] = S[i] + Y[i]',
+  'W = Z[i] * S[I] :: reduce h',
+];
+
+const PRECEDENCE_UNICODE = [
+  'input  A[I], B[I]',
+  'operator g(a, b) = (a - b) * -a / (b + 2) - -(a - b)',
+  'operator h(x, y) = x * y identity inf',
+  'Y[i] = A[(i+1)*2-1] × (-2) + -(A[i] − B[i]) − (A[i] − B[i]) ÷ (B[i] × A[i]) :: ⋀ ×(∩) ⋀ −(∪) ⋀ neg(←) ⋀ +(∪) ⋀ ÷(←)',
+  'Z[i] = exp(A[i] − (B[i] − A[i])) + g(A[i], B[i]) − A[i:i=0] :: ⋀ −(∪) ⋀ sub_exp(1) ⋀ g(∪) ⋀ +(∪)',
+  'S[0] = 0',
+  'S[i+1] = S[i] + Y[i] :: ⋀ +(∪)',
+  'W = Z[i] × S[I] :: ⋀ ×(∩) ⋁_i h(∪)',
+];
+
+const PRECEDENCE_LATEX = [
+  '\\begin{align*}',
+  '% input \\mathit{A}_{I}, \\mathit{B}_{I}',
+  '% operator g(a, b) = (a - b) * -a / (b + 2) - -(a - b)',
+  '% operator h(x, y) = x * y identity inf',
+  '\\mathit{Y}_{i} &= \\mathit{A}_{(i+1)*2-1} \\times (-2) + -(\\mathit{A}_{i} - \\mathit{B}_{i}) - (\\mathit{A}_{i} - \\mathit{B}_{i}) \\div (\\mathit{B}_{i} \\times \\mathit{A}_{i}) \\quad :: \\bigwedge \\times(\\cap) \\; \\bigwedge -(\\cup) \\; \\bigwedge -(\\leftarrow) \\; \\bigwedge +(\\cup) \\; \\bigwedge \\div(\\leftarrow) \\\\',
+  '\\mathit{Z}_{i} &= e^{\\mathit{A}_{i} - (\\mathit{B}_{i} - \\mathit{A}_{i})} + \\mathrm{g}(\\mathit{A}_{i}, \\mathit{B}_{i}) - \\mathit{A}_{i:i=0} \\quad :: \\bigwedge -(\\cup) \\; \\bigwedge \\mathrm{subexp}(\\mathbb{1}) \\; \\bigwedge \\mathrm{g}(\\cup) \\; \\bigwedge +(\\cup) \\\\',
+  '\\mathit{S}_{0} &= 0 \\\\',
+  '\\mathit{S}_{i+1} &= \\mathit{S}_{i} + \\mathit{Y}_{i} \\quad :: \\bigwedge +(\\cup) \\\\',
+  '\\mathit{W} &= \\mathit{Z}_{i} \\times \\mathit{S}_{I} \\quad :: \\bigwedge \\times(\\cap) \\; \\bigvee_{i} \\mathrm{h}(\\cup) \\\\',
+  '\\end{align*}',
+];
+
+test('printouts keep every parenthesis that matters and no other', () => {
+  const c = loadCascade(PRECEDENCE, 'precedence.cascade');
+  assert.deepEqual(printCascade(c, 'text').split('\n'), [...PRECEDENCE_TEXT, '']);
+  assert.deepEqual(printCascade(c, 'unicode').split('\n'), [...PRECEDENCE_UNICODE, '']);
+  assert.deepEqual(printCascade(c, 'latex').split('\n'), [...PRECEDENCE_LATEX, '']);
+  for (const style of ['text', 'unicode'] as const) assert.deepEqual(cascadeStructure(loadCascade(printCascade(c, style), style)), cascadeStructure(c), style);
+});
