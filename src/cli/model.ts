@@ -116,7 +116,7 @@ export function toJson(value: unknown): string {
 // ---------------------------------------------------------------------------------------------------
 // The table
 
-function formatSummary(s: ModelSummary): string {
+export function formatSummary(s: ModelSummary): string {
   const out: string[] = [];
   out.push(`${s.einsum}: ${fmt(s.computes)} computes in ${fmt(s.cycles)} cycles on ${s.utilizedInstances} of ${s.compute.instances} ${s.compute.name} instances (fidelity ${s.fidelity})`);
   out.push(`energy: ${s.energy_pJ === null ? 'unknown (no ERT)' : `${energyText(s.energy_pJ)} (${(s.energy_pJ / countNumber(s.computes)).toFixed(3)} pJ/compute)`}`);
