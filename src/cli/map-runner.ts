@@ -5,9 +5,11 @@
  * reader never sees half of a vector), and report their best mappings and counts by message. The time
  * limit sets a stop flag that the workers poll. Results merge deterministically (drive.ts).
  */
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { betterFound, DIVES, type Progress, type SearchOutcome } from '../mapper/drive.ts';
 import type { Found, PreparedSearch } from '../mapper/search.ts';
+import { PACKAGE_ROOT } from './package-root.ts';
 
 /** Slots of the shared control array. */
 export const Ctl = { nextDive: 0, nextJob: 1, stop: 2, lock: 3, hasIncumbent: 4, size: 5 } as const;
@@ -31,10 +33,13 @@ export interface RunOptions {
   readonly onProgress?: (p: Progress) => void;
 }
 
-/** Start a worker on the worker module: directly when compiled, through the TypeScript loader in development. */
+/**
+ * Start a worker: compiled, on dist/map-worker.js (its own entry of the build, scripts/build.js); from
+ * the TypeScript sources, on map-worker.ts through tsx's loader.
+ */
 function startWorker(input: WorkerInput): Worker {
-  const entry = new URL(import.meta.url.endsWith('.ts') ? './map-worker.ts' : './map-worker.js', import.meta.url);
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData: input });
+  if (!import.meta.url.endsWith('.ts')) return new Worker(join(PACKAGE_ROOT, 'dist', 'map-worker.js'), { workerData: input });
+  const entry = new URL('./map-worker.ts', import.meta.url);
   const loader = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(loader)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry.href)}))`;
   return new Worker(boot, { eval: true, workerData: input });

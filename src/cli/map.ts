@@ -6,11 +6,22 @@
  * mapper writes it; `--out` also writes timeloop-mapper.map.yaml, .map.txt and the stats.
  */
 import type { Command } from 'commander';
-import { fail } from '../diagnostics/diagnostic.ts';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { fail, UserError } from '../diagnostics/diagnostic.ts';
 import type { Progress } from '../mapper/drive.ts';
-import type { MappedResult } from '../mapper/map.ts';
+import { finishMapping, prepareMapping, type MappedResult } from '../mapper/map.ts';
 import { METRIC_TEXT, METRICS, parseMetric, type Metric } from '../mapper/metrics.ts';
+import { readMapperSpec, withoutMapping } from '../mapper/timeloop-spec.ts';
+import { archArea } from '../model/area.ts';
+import { summarize } from '../model/summary.ts';
 import type { Architecture } from '../model/types.ts';
+import { loadTimeloopInput } from '../readers/timeloop.ts';
+import { applyArt, applyErt, loadArt, loadErt } from '../readers/timeloop-tables.ts';
+import { readUserFile, writeFileAtomic } from './io.ts';
+import { runSearch } from './map-runner.ts';
+import { formatSummary, toJson } from './model.ts';
 import { action } from './run-command.ts';
 
 interface MapOptions {
@@ -27,10 +38,9 @@ interface MapOptions {
 /** Seconds the search runs at most unless --time-limit says otherwise. */
 export const DEFAULT_TIME_LIMIT = 8;
 
-export function registerMapCommand(program: Command): void {
-  program
-    .command('map')
-    .description('find the best mapping of a Timeloop problem on its architecture under its constraints (exact branch and bound)')
+/** The command's options and action (commands.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .option('--timeloop <file>', 'a Timeloop v4 input (parsed-processed-input.yaml); its mapping, if any, is ignored')
     .option('--ert <file>', 'energy reference table (needed for energy and edp)')
     .option('--art <file>', 'area reference table (areas in the stats)')
@@ -44,21 +54,6 @@ export function registerMapCommand(program: Command): void {
 }
 
 async function runMap(opts: MapOptions): Promise<void> {
-  // The implementation's modules load here, not at start-up.
-  const [{ availableParallelism }, { join }, { stringify }, { UserError }, { finishMapping, prepareMapping }, { readMapperSpec, withoutMapping }, { archArea }, { summarize }, { loadTimeloopInput }, { readUserFile, writeFileAtomic }, { runSearch }, { formatSummary, toJson }] = await Promise.all([
-    import('node:os'),
-    import('node:path'),
-    import('yaml'),
-    import('../diagnostics/diagnostic.ts'),
-    import('../mapper/map.ts'),
-    import('../mapper/timeloop-spec.ts'),
-    import('../model/area.ts'),
-    import('../model/summary.ts'),
-    import('../readers/timeloop.ts'),
-    import('./io.ts'),
-    import('./map-runner.ts'),
-    import('./model.ts'),
-  ]);
   if (opts.timeloop === undefined) fail('FM810', 'give --timeloop SPEC.yaml (a Timeloop v4 input)', undefined, 'see fusemax map --help');
   const timeLimit = Number(opts.timeLimit);
   if (!(timeLimit > 0)) fail('FM811', `--time-limit must be a positive number of seconds, not '${opts.timeLimit}'`);
@@ -75,7 +70,7 @@ async function runMap(opts: MapOptions): Promise<void> {
   if (stripped.entries > 0) process.stderr.write(`note: ignoring the spec's mapping (${stripped.entries} entries): the mapper starts from mapping: []\n`);
   for (const n of spec.notes) process.stderr.write(`note: ${n}\n`);
 
-  const arch = await withTables(loaded.arch, opts);
+  const arch = withTables(loaded.arch, opts);
   const prepared = prepareMapping({ arch, problem: loaded.problem, constraints: spec.constraints, metrics });
   if (!prepared.ok) throw new UserError(prepared.issues.map(spec.locate));
   const prep = prepared.prep;
@@ -118,8 +113,7 @@ function parseMetricList(text: string): Metric[] {
   return out;
 }
 
-async function withTables(arch: Architecture, opts: MapOptions): Promise<Architecture> {
-  const [{ applyArt, applyErt, loadArt, loadErt }, { readUserFile }] = await Promise.all([import('../readers/timeloop-tables.ts'), import('./io.ts')]);
+function withTables(arch: Architecture, opts: MapOptions): Architecture {
   let out = arch;
   if (opts.ert !== undefined) out = applyErt(out, loadErt(opts.ert, readUserFile(opts.ert)));
   if (opts.art !== undefined) out = applyArt(out, loadArt(opts.art, readUserFile(opts.art)));
