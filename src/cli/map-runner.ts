@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { betterFound, DIVES, type Progress, type SearchOutcome } from '../mapper/drive.ts';
+import { betterFound, diveCount, type Progress, type SearchOutcome } from '../mapper/drive.ts';
 import type { Found, PreparedSearch } from '../mapper/search.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
 
@@ -49,7 +49,7 @@ export async function runSearch(prep: PreparedSearch, options: RunOptions): Prom
   const control = new SharedArrayBuffer(Ctl.size * 4);
   const incumbent = new SharedArrayBuffer(Math.max(1, prep.metrics.length) * 8);
   const ctl = new Int32Array(control);
-  const input: WorkerInput = { prep, dives: Math.min(DIVES, prep.jobs.length), control, incumbent };
+  const input: WorkerInput = { prep, dives: diveCount(prep), control, incumbent };
   const threads = Math.max(1, Math.min(options.threads, prep.jobs.length || 1));
   const counts = Array.from({ length: threads }, () => ({ valid: 0, evaluated: 0, jobsDone: 0 }));
   let best: Found | undefined;

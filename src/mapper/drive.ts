@@ -41,8 +41,10 @@ export interface InProcessOptions {
   readonly onProgress?: (p: Progress) => void;
 }
 
-/** Jobs dived into before the full search. */
-export const DIVES = 256;
+/** Jobs dived into before the full search (none when there are few jobs: they all run soon anyway). */
+export function diveCount(prep: PreparedSearch): number {
+  return prep.jobs.length <= 32 ? 0 : Math.min(256, prep.jobs.length);
+}
 
 /** Run every job in order in this thread. */
 export function searchInProcess(prep: PreparedSearch, options: InProcessOptions = {}): SearchOutcome {
@@ -60,7 +62,7 @@ export function searchInProcess(prep: PreparedSearch, options: InProcessOptions 
     shouldStop: () => options.shouldStop?.() ?? false,
   };
   // First a dive into the most promising jobs (their greedy mapping), for a good incumbent early.
-  for (let j = 0; j < Math.min(DIVES, prep.jobs.length) && !stopped; j++) {
+  for (let j = 0; j < diveCount(prep) && !stopped; j++) {
     const r = runJob(prep, j, ctx, 1);
     best = betterFound(best, r.best);
     valid += r.leaves;

@@ -115,6 +115,35 @@ export function jobCosts(space: MapSpace, spatial: SpatialChoice, keep: Int32Arr
       else if (keep[l] === 0 && upper >= 0 && space.levels[upper]!.temporalFixed[d] === 0 && space.levels[upper]!.pinned.length === 0) temporalFixed[l * D + d] = -1;
     }
   }
+  // A dimension whose smallest factor cannot fit at a buffer (its tiles there would overflow even with
+  // every other free factor moved out) can have no loop there or below: those slots are forced to 1.
+  for (let d = 0; d < D; d++) {
+    let free = temporalTotal[d]!;
+    for (let l = 0; l < L; l++) if (temporalFixed[l * D + d]! > 0) free /= temporalFixed[l * D + d]!;
+    const p = smallestPrime(free);
+    if (p === 0) continue;
+    for (let k = 1; k < L; k++) {
+      const lv = space.levels[k]!;
+      if (lv.kind !== 'buffer' || keep[k] === 0) continue;
+      let used = 0;
+      for (let t = 0; t < T; t++) {
+        if (!(keep[k]! & (1 << t))) continue;
+        const mask = space.tensors[t]!.mask;
+        let size = mask & (1 << d) ? p : 1;
+        for (let e = 0; e < D; e++) {
+          if (!(mask & (1 << e))) continue;
+          let fixed = spatialBelow[k * D + e]!;
+          for (let j = k; j < L; j++) if (temporalFixed[j * D + e]! > 0) fixed *= temporalFixed[j * D + e]!;
+          size *= fixed;
+        }
+        used += size;
+      }
+      if (used > lv.capacity) {
+        for (let j = k; j < L; j++) if (temporalFixed[j * D + d] === 0) temporalFixed[j * D + d] = -1;
+        break;
+      }
+    }
+  }
   const lastFree = new Int32Array(D).fill(-1);
   const reservedFrom = new Float64Array((L + 1) * D).fill(1);
   for (let l = L - 1; l >= 0; l--) {
@@ -321,6 +350,13 @@ export function enumerateKeeps(space: MapSpace): Int32Array[] {
     if (fits && kept === (1 << T) - 1) out.push(masks);
   }
   return out;
+}
+
+/** The smallest prime factor of n, 0 for n = 1. */
+function smallestPrime(n: number): number {
+  if (n <= 1) return 0;
+  for (let p = 2; p * p <= n; p++) if (n % p === 0) return p;
+  return n;
 }
 
 function popcount(x: number): number {

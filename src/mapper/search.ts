@@ -240,6 +240,9 @@ class TemporalSearch {
   private radix!: Float64Array; // D: mixed-radix weights of the quotient key
   private readonly scratchLock: Float64Array;
   private readonly scratchLoads: Float64Array;
+  private readonly genFactors: Int32Array;
+  private readonly genNext: Float64Array;
+  private readonly genBound: Float64Array;
 
   private readonly incumbent: Float64Array;
   private hasIncumbent = false;
@@ -265,7 +268,7 @@ class TemporalSearch {
     this.D = prep.space.dims.length;
     this.T = prep.space.tensors.length;
     this.tensorMask = Int32Array.from(prep.space.tensors.map((t) => t.mask));
-    this.permCache = prep.space.levels.map(() => new Map());
+    this.permCache = permutationCache(prep);
     const { L, D, T } = this;
     this.q = new Float64Array((L + 1) * D);
     this.f = new Int32Array(L * D);
@@ -283,6 +286,9 @@ class TemporalSearch {
     this.memo = Array.from({ length: L + 1 }, () => new Memo(T));
     this.scratchLock = new Float64Array(T);
     this.scratchLoads = new Float64Array(T);
+    this.genFactors = new Int32Array(D);
+    this.genNext = new Float64Array(D);
+    this.genBound = new Float64Array(this.M);
     this.incumbent = new Float64Array(this.M);
     this.leafMetrics = new Float64Array(this.M);
   }
@@ -372,60 +378,75 @@ class TemporalSearch {
     }
   }
 
-  /** Every combination of the options (and loop order), checked and bounded, into the pool. */
+  /**
+   * Every combination of the options that fits, bounded, into the pool. Dimensions are fixed one at a
+   * time; tiles only shrink as factors at this level grow, so with the dimensions not fixed yet at their
+   * largest factor a failing fit cuts every combination below, and along one dimension's (increasing)
+   * options the first fitting one makes all the following fit.
+   */
   private generate(l: number, opts: readonly (readonly number[])[], pool: ChildPool): void {
-    const { D, T, L, costs, tensorMask } = this;
-    const idx = new Int32Array(D);
-    const f = new Int32Array(D);
-    const next = new Float64Array(D);
+    const { D } = this;
+    const f = this.genFactors;
+    const next = this.genNext;
+    for (let d = 0; d < D; d++) {
+      const o = opts[d]!;
+      next[d] = this.q[l * D + d]! / o[o.length - 1]!;
+    }
     const lv = this.space.levels[l + 1];
-    const checkFit = lv !== undefined && lv.kind === 'buffer' && (costs.keep[l + 1] !== 0 || lv.minCapacityUtilization > 0);
-    const keepNext = l + 1 < L ? costs.keep[l + 1]! : 0;
-    const bound = new Float64Array(this.M);
+    const minUsed = lv !== undefined && lv.kind === 'buffer' ? lv.minCapacityUtilization * lv.capacity : 0;
+    const bound = this.genBound;
     const maxLoops = this.space.maxTemporalLoops;
-    for (;;) {
-      let loops = this.loops[l]!;
-      let nonUnit = 0;
-      for (let d = 0; d < D; d++) {
-        const v = opts[d]![idx[d]!]!;
-        f[d] = v;
-        next[d] = this.q[l * D + d]! / v;
-        if (v > 1) {
-          loops++;
-          nonUnit |= 1 << d;
+    const visit = (d: number, loops: number): void => {
+      if (d === D) {
+        if (loops > maxLoops || (minUsed > 0 && this.usedAt(l + 1, next) < minUsed)) {
+          this.rejected++;
+          return;
         }
-      }
-      let ok = loops <= maxLoops;
-      if (ok && checkFit) {
-        let used = 0;
-        for (let t = 0; t < T; t++) {
-          if (!(keepNext & (1 << t))) continue;
-          let size = 1;
-          const mask = tensorMask[t]!;
-          for (let d = 0; d < D; d++) if (mask & (1 << d)) size *= next[d]! * costs.spatialBelow[(l + 1) * D + d]!;
-          used += size;
-        }
-        ok = used <= lv!.capacity && used >= lv!.minCapacityUtilization * lv!.capacity;
-      }
-      if (ok) ok = this.deeperFits(l, next);
-      if (ok) {
         // The best case of every order: no irrelevant loop outside a relevant one at this level.
         this.childState(l, f, this.innermostOrder);
         this.childBound(l, f, bound);
         pool.add(f, bound);
-      } else {
+        return;
+      }
+      const o = opts[d]!;
+      const q = this.q[l * D + d]!;
+      let k = 0;
+      for (; k < o.length; k++) {
+        next[d] = q / o[k]!;
+        if (this.fits(l, next)) break;
         this.rejected++;
       }
-      // Next combination (odometer, last dimension fastest).
-      let d = D - 1;
-      while (d >= 0) {
-        idx[d] = idx[d]! + 1;
-        if (idx[d]! < opts[d]!.length) break;
-        idx[d] = 0;
-        d--;
+      for (; k < o.length; k++) {
+        const v = o[k]!;
+        next[d] = q / v;
+        f[d] = v;
+        visit(d + 1, v > 1 ? loops + 1 : loops);
       }
-      if (d < 0) break;
+      next[d] = q / o[o.length - 1]!;
+    };
+    visit(0, this.loops[l]!);
+  }
+
+  /** Words the tiles kept at level k hold when `next` is the rest of each dimension below level k − 1. */
+  private usedAt(k: number, next: Float64Array): number {
+    const { D, T, costs, tensorMask } = this;
+    const keep = costs.keep[k]!;
+    let used = 0;
+    for (let t = 0; t < T; t++) {
+      if (!(keep & (1 << t))) continue;
+      let size = 1;
+      const mask = tensorMask[t]!;
+      for (let d = 0; d < D; d++) if (mask & (1 << d)) size *= next[d]! * costs.spatialBelow[k * D + d]!;
+      used += size;
     }
+    return used;
+  }
+
+  /** The rest `next` after level l fits level l + 1 and can still be placed below (deeperFits). */
+  private fits(l: number, next: Float64Array): boolean {
+    const lv = this.space.levels[l + 1];
+    if (lv !== undefined && lv.kind === 'buffer' && this.costs.keep[l + 1] !== 0 && this.usedAt(l + 1, next) > lv.capacity) return false;
+    return this.deeperFits(l, next);
   }
 
   /**
@@ -678,6 +699,18 @@ class TemporalSearch {
   }
 }
 
+const permCaches = new WeakMap<PreparedSearch, Map<number, PermCandidate[]>[]>();
+
+/** Loop-order candidates per level and set of loops, shared by every job of a search. */
+function permutationCache(prep: PreparedSearch): Map<number, PermCandidate[]>[] {
+  let c = permCaches.get(prep);
+  if (!c) {
+    c = prep.space.levels.map(() => new Map());
+    permCaches.set(prep, c);
+  }
+  return c;
+}
+
 /** Index of divisor `value` of n (divisors are sorted). */
 function divisorIndex(n: number, value: number): number {
   const ds = divisors(n);
@@ -701,10 +734,10 @@ class Memo {
   private count = 0;
 
   constructor(private readonly T: number) {
-    this.locks = new Float64Array(1024 * T);
-    this.energy = new Float64Array(1024);
-    this.accesses = new Float64Array(1024);
-    this.loops = new Int32Array(1024);
+    this.locks = new Float64Array(16 * T);
+    this.energy = new Float64Array(16);
+    this.accesses = new Float64Array(16);
+    this.loops = new Int32Array(16);
   }
 
   clear(): void {
