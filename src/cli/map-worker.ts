@@ -66,7 +66,7 @@ for (;;) {
   if (j >= input.dives) break;
   const r = runJob(prep, j, ctx, 1);
   valid += r.leaves;
-  evaluated += r.leaves + r.rejected;
+  evaluated += r.leaves + r.partial;
   record(r.best);
 }
 for (;;) {
@@ -75,7 +75,7 @@ for (;;) {
   if (j >= prep.jobs.length) break;
   const r = runJob(prep, j, ctx);
   valid += r.leaves;
-  evaluated += r.leaves + r.rejected;
+  evaluated += r.leaves + r.partial;
   if (!r.stopped) jobsDone++;
   record(r.best);
 }

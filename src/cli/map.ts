@@ -7,7 +7,6 @@
  */
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { fail, UserError } from '../diagnostics/diagnostic.ts';
 import type { Progress } from '../mapper/drive.ts';
@@ -19,7 +18,7 @@ import { summarize } from '../model/summary.ts';
 import type { Architecture } from '../model/types.ts';
 import { loadTimeloopInput } from '../readers/timeloop.ts';
 import { applyArt, applyErt, loadArt, loadErt } from '../readers/timeloop-tables.ts';
-import { readUserFile, writeFileAtomic } from './io.ts';
+import { readUserFile, writeFilesAtomic } from './io.ts';
 import { runSearch } from './map-runner.ts';
 import { formatSummary, toJson } from './model.ts';
 import { action } from './run-command.ts';
@@ -91,13 +90,11 @@ async function runMap(opts: MapOptions): Promise<void> {
   const json = resultJson(r, seconds, threads);
 
   if (opts.out !== undefined) {
-    const dir = opts.out;
-    const files: [string, string][] = [
-      [`${spec.outPrefix}.map.yaml`, stringify({ mapping: r.timeloop }, { lineWidth: 0 })],
-      [`${spec.outPrefix}.stats.txt`, searchText(r, seconds, threads) + '\n' + formatSummary(summary)],
-      [`${spec.outPrefix}.stats.json`, toJson({ ...json, model: summary }) + '\n'],
-    ];
-    for (const [name, data] of files) writeFileAtomic(join(dir, name), data);
+    writeFilesAtomic(opts.out, [
+      { name: `${spec.outPrefix}.map.yaml`, data: stringify({ mapping: r.timeloop }, { lineWidth: 0 }) },
+      { name: `${spec.outPrefix}.stats.txt`, data: searchText(r, seconds, threads) + '\n' + formatSummary(summary) },
+      { name: `${spec.outPrefix}.stats.json`, data: toJson({ ...json, model: summary }) + '\n' },
+    ]);
   }
   process.stdout.write(opts.json ? toJson(json) + '\n' : searchText(r, seconds, threads) + '\n' + stringify({ mapping: r.timeloop }, { lineWidth: 0 }) + '\n' + formatSummary(summary));
 }
@@ -143,7 +140,7 @@ function searchText(r: MappedResult, seconds: number, threads: number): string {
   const metrics = r.metricNames.map((m, i) => `${m} ${r.metrics[i]!.toPrecision(6)}`).join(', ');
   return [
     `${r.exhaustive ? 'exhaustive search: the proven optimum' : 'search stopped at the time limit: the best mapping found'} (metrics ${r.metricNames.join(', ')})`,
-    `${n(r.evaluated)} mappings evaluated (${n(r.valid)} valid) in ${seconds.toFixed(2)} s on ${threads} thread${threads === 1 ? '' : 's'} (${n(Math.round(r.valid / Math.max(seconds, 1e-9)))} valid mappings/s)`,
+    `${n(r.evaluated)} mappings evaluated (${n(r.valid)} complete and valid, the rest partial: cut by a check or a bound) in ${seconds.toFixed(2)} s on ${threads} thread${threads === 1 ? '' : 's'} (${n(Math.round(r.evaluated / Math.max(seconds, 1e-9)))}/s)`,
     `best: ${metrics}; ${n(Number(r.evaluation.stats.cycles))} cycles, ${r.evaluation.energy.total.toFixed(3)} pJ`,
   ].join('\n');
 }
@@ -157,7 +154,7 @@ async function progressBar(limit: number): Promise<{ update: (p: Progress) => vo
   return {
     update: (p) => {
       const elapsed = (performance.now() - t0) / 1000;
-      const payload = { rate: Math.round(p.valid / Math.max(elapsed, 1e-3)).toLocaleString('en-US'), best: p.best ? p.best.map((x) => x.toPrecision(4)).join(' / ') : '—', elapsed: elapsed.toFixed(1), limit };
+      const payload = { rate: Math.round(p.evaluated / Math.max(elapsed, 1e-3)).toLocaleString('en-US'), best: p.best ? p.best.map((x) => x.toPrecision(4)).join(' / ') : '—', elapsed: elapsed.toFixed(1), limit };
       if (!started) {
         bar.start(p.jobs, p.jobsDone, payload);
         started = true;

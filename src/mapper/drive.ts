@@ -11,7 +11,7 @@ export interface Progress {
   readonly jobs: number;
   /** Complete mappings costed. */
   readonly valid: number;
-  /** valid + partial mappings rejected by a check. */
+  /** valid + partial mappings examined (rejected by a check, or bounded). */
   readonly evaluated: number;
   readonly best?: readonly number[];
 }
@@ -66,14 +66,14 @@ export function searchInProcess(prep: PreparedSearch, options: InProcessOptions 
     const r = runJob(prep, j, ctx, 1);
     best = betterFound(best, r.best);
     valid += r.leaves;
-    evaluated += r.leaves + r.rejected;
+    evaluated += r.leaves + r.partial;
     if (options.shouldStop?.()) stopped = true;
   }
   for (let j = 0; j < prep.jobs.length && !stopped; j++) {
     const r = runJob(prep, j, ctx);
     best = betterFound(best, r.best);
     valid += r.leaves;
-    evaluated += r.leaves + r.rejected;
+    evaluated += r.leaves + r.partial;
     if (r.stopped) stopped = true;
     else done++;
     options.onProgress?.({ jobsDone: done, jobs: prep.jobs.length, valid, evaluated, ...(best ? { best: best.metrics } : {}) });

@@ -103,3 +103,18 @@ function permutationText(space: MapSpace, order: readonly number[]): string {
   const names = order.map((d) => space.dims[d]!);
   return space.dims.every((n) => n.length === 1) ? names.join('') : names.join(' ');
 }
+
+/** A model mapping in our own mapping-spec format (src/readers/mapping.ts), ready to be written as YAML. */
+export function mappingSpec(mapping: Mapping): { levels: Record<string, unknown>[]; computeCost?: Record<string, number> } {
+  const loops = (ls: readonly Loop[]): Record<string, number> => Object.fromEntries(ls.filter((l) => l.bound > 1).map((l) => [l.dim, l.bound]));
+  const levels = mapping.levels.map((lm) => {
+    const out: Record<string, unknown> = { level: lm.level };
+    if (lm.temporal.some((l) => l.bound > 1)) out['temporal'] = loops(lm.temporal);
+    const x = loops(lm.spatialX);
+    const y = loops(lm.spatialY);
+    if (Object.keys(x).length + Object.keys(y).length > 0) out['spatial'] = { ...(Object.keys(x).length ? { x } : {}), ...(Object.keys(y).length ? { y } : {}) };
+    if (lm.keep !== undefined) out['keep'] = [...lm.keep];
+    return out;
+  });
+  return mapping.computeCost !== undefined ? { computeCost: { ...mapping.computeCost }, levels } : { levels };
+}

@@ -46,8 +46,11 @@ export interface JobResult {
   readonly best?: Found;
   /** Complete mappings costed. */
   readonly leaves: number;
-  /** Partial mappings rejected by a capacity, utilization or loop-count check. */
-  readonly rejected: number;
+  /**
+   * Partial mappings examined: rejected by a capacity, utilization or loop-count check, or bounded (each
+   * stands for every mapping that completes it).
+   */
+  readonly partial: number;
   /** True when the job was cut short by `shouldStop`. */
   readonly stopped: boolean;
 }
@@ -249,6 +252,7 @@ class TemporalSearch {
   private best: Found | undefined;
   private leaves = 0;
   private rejected = 0;
+  private bounded = 0;
   private nodes = 0;
   stopped = false;
   private readonly leafMetrics: Float64Array;
@@ -294,7 +298,7 @@ class TemporalSearch {
   }
 
   result(): JobResult {
-    return { ...(this.best ? { best: this.best } : {}), leaves: this.leaves, rejected: this.rejected, stopped: this.stopped };
+    return { ...(this.best ? { best: this.best } : {}), leaves: this.leaves, partial: this.rejected + this.bounded, stopped: this.stopped };
   }
 
   run(costs: JobCosts, spatialIndex: number): void {
@@ -406,6 +410,7 @@ class TemporalSearch {
         this.childState(l, f, this.innermostOrder);
         this.childBound(l, f, bound);
         pool.add(f, bound);
+        this.bounded++;
         return;
       }
       const o = opts[d]!;
@@ -575,6 +580,7 @@ class TemporalSearch {
       this.childState(l, f, candidates[k]!);
       this.childBound(l, f, bound);
       orders.add(f, bound, k);
+      this.bounded++;
     }
     orders.sort();
     for (let i = 0; i < orders.count; i++) {

@@ -117,6 +117,7 @@ export function readMapperSpec(src: YamlSource, levelNames: readonly string[]): 
     temporal?: TemporalConstraint;
     spatial?: SpatialConstraint;
     keep?: KeepConstraint;
+    utilization?: { minUtilization: number; minUtilizationRef: ConstraintRef };
     minCapacityUtilization?: number;
   }
   const byTarget = new Map<string, Acc>();
@@ -166,7 +167,7 @@ export function readMapperSpec(src: YamlSource, levelNames: readonly string[]): 
           diags.push(diagnosticAt(src, path, MapperCodes.malformed, `a utilization constraint needs 'min'`));
           return;
         }
-        acc.spatial = { ...(acc.spatial ?? { factors: [] }), minUtilization: min, minUtilizationRef: ref(index, entry.min !== undefined ? 'min' : 'min_utilization') };
+        acc.utilization = { minUtilization: min, minUtilizationRef: ref(index, entry.min !== undefined ? 'min' : 'min_utilization') };
         break;
       }
       default:
@@ -193,7 +194,7 @@ export function readMapperSpec(src: YamlSource, levelNames: readonly string[]): 
     level,
     ref: a.ref,
     ...(a.temporal ? { temporal: a.temporal } : {}),
-    ...(a.spatial ? { spatial: a.spatial } : {}),
+    ...(a.spatial || a.utilization ? { spatial: { ...(a.spatial ?? { factors: [] }), ...(a.utilization ?? {}) } } : {}),
     ...(a.keep ? { keep: a.keep } : {}),
     ...(a.minCapacityUtilization !== undefined ? { minCapacityUtilization: a.minCapacityUtilization } : {}),
   }));

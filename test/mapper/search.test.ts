@@ -8,7 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { findMapping } from '../../src/mapper/map.ts';
+import { finishMapping, prepareMapping } from '../../src/mapper/map.ts';
+import { searchInProcess } from '../../src/mapper/drive.ts';
 import { evaluateNest } from '../../src/model/evaluate.ts';
 import { evaluationMetrics } from '../../src/mapper/metrics.ts';
 import { bruteForce, bruteForceSize } from './brute-force.ts';
@@ -25,7 +26,10 @@ test('the pruned search finds the brute-force optimum on random small mapspaces'
       const c = randomCase(values);
       if (bruteForceSize(c.arch, c.problem) > 40_000) return;
       const brute = bruteForce(c.arch, c.problem, c.constraints, c.metrics);
-      const found = findMapping({ arch: c.arch, problem: c.problem, constraints: c.constraints, metrics: c.metrics });
+      const prepared = prepareMapping({ arch: c.arch, problem: c.problem, constraints: c.constraints, metrics: c.metrics });
+      assert.ok(prepared.ok);
+      const outcome = searchInProcess(prepared.prep);
+      const found = finishMapping(prepared.prep, outcome.best, outcome);
       if (!brute.best) {
         assert.equal(found.ok, false, 'the brute force found no valid mapping');
         return;
@@ -34,6 +38,8 @@ test('the pruned search finds the brute-force optimum on random small mapspaces'
       const r = found.result;
       assert.ok(r.exhaustive);
       assert.ok(close(r.metrics, brute.best), `search ${r.metrics} vs brute force ${brute.best} (${JSON.stringify(c)})`);
+      // The search's own exact costing of its mapping agrees with the model's.
+      assert.ok(close(outcome.best!.metrics, r.metrics), `search costs ${outcome.best!.metrics}, the model ${r.metrics}`);
       const again = evaluateNest(c.arch, c.problem, r.mapping);
       assert.ok(again.ok);
       assert.deepEqual(evaluationMetrics(c.metrics, again), [...r.metrics]);
