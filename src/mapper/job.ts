@@ -22,7 +22,7 @@
  * loops above a tensor's deepest relevant loop become certain refetches, which tightens it.
  */
 import type { MapSpace } from './mapspace.ts';
-import { Keep } from './mapspace.ts';
+import { Keep, tileSize } from './mapspace.ts';
 import type { SpatialChoice } from './spatial.ts';
 import { leakageEnergy } from './charge.ts';
 
@@ -112,7 +112,7 @@ export function jobCosts(space: MapSpace, spatial: SpatialChoice, keep: Int32Arr
     for (let d = 0; d < D; d++) {
       const fixed = lv.temporalFixed[d]!;
       if (fixed > 0) temporalFixed[l * D + d] = fixed;
-      else if (keep[l] === 0 && upper >= 0 && space.levels[upper]!.temporalFixed[d] === 0 && space.levels[upper]!.pinned.length === 0) temporalFixed[l * D + d] = -1;
+      else if (space.costing === 'closed-form' && keep[l] === 0 && upper >= 0 && space.levels[upper]!.temporalFixed[d] === 0 && space.levels[upper]!.pinned.length === 0) temporalFixed[l * D + d] = -1;
     }
   }
   // A dimension whose smallest factor cannot fit at a buffer (its tiles there would overflow even with
@@ -128,15 +128,11 @@ export function jobCosts(space: MapSpace, spatial: SpatialChoice, keep: Int32Arr
       let used = 0;
       for (let t = 0; t < T; t++) {
         if (!(keep[k]! & (1 << t))) continue;
-        const mask = space.tensors[t]!.mask;
-        let size = mask & (1 << d) ? p : 1;
-        for (let e = 0; e < D; e++) {
-          if (!(mask & (1 << e))) continue;
-          let fixed = spatialBelow[k * D + e]!;
-          for (let j = k; j < L; j++) if (temporalFixed[j * D + e]! > 0) fixed *= temporalFixed[j * D + e]!;
-          size *= fixed;
-        }
-        used += size;
+        used += tileSize(space.tensors[t]!, (e) => {
+          let x = spatialBelow[k * D + e]! * (e === d ? p : 1);
+          for (let j = k; j < L; j++) if (temporalFixed[j * D + e]! > 0) x *= temporalFixed[j * D + e]!;
+          return x;
+        });
       }
       if (used > lv.capacity) {
         for (let j = k; j < L; j++) if (temporalFixed[j * D + d] === 0) temporalFixed[j * D + d] = -1;
@@ -179,11 +175,7 @@ export function jobCosts(space: MapSpace, spatial: SpatialChoice, keep: Int32Arr
     if (lv.kind !== 'buffer') continue;
     let used = 0;
     for (let t = 0; t < T; t++) {
-      if (!(keep[l]! & (1 << t))) continue;
-      let size = 1;
-      const mask = space.tensors[t]!.mask;
-      for (let d = 0; d < D; d++) if (mask & (1 << d)) size *= l === 0 ? space.sizes[d]! : reservedFrom[l * D + d]! * spatialBelow[l * D + d]!;
-      used += size;
+      if (keep[l]! & (1 << t)) used += tileSize(space.tensors[t]!, (d) => (l === 0 ? space.sizes[d]! : reservedFrom[l * D + d]! * spatialBelow[l * D + d]!));
     }
     if (used > lv.capacity || (l === 0 && used < lv.minCapacityUtilization * lv.capacity)) return undefined;
   }
@@ -212,6 +204,8 @@ export function jobCosts(space: MapSpace, spatial: SpatialChoice, keep: Int32Arr
   for (let t = 0; t < T; t++) {
     const tensor = space.tensors[t]!;
     const mask = tensor.mask;
+    // An affine tensor's counts come from src/model at complete mappings; it bounds nothing here.
+    if (tensor.affine) continue;
     // Multicast factors: spatial factors t does not depend on, above each level.
     mcAbove[0] = 1;
     for (let l = 0; l < L; l++) {

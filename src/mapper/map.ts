@@ -19,6 +19,8 @@ export interface MapRequest {
   /** Lexicographic; default edp. */
   readonly metrics?: readonly Metric[];
   readonly computeCost?: Mapping['computeCost'];
+  /** Cost complete mappings with src/model even when the closed form applies (mapspace.ts); default auto. */
+  readonly costing?: 'auto' | 'model';
 }
 
 export interface MappedResult {
@@ -39,7 +41,7 @@ export type MapOutcome = { readonly ok: true; readonly result: MappedResult } | 
 
 /** Prepare a search (mapspace issues are returned, not thrown). */
 export function prepareMapping(req: MapRequest): { readonly ok: true; readonly prep: PreparedSearch } | { readonly ok: false; readonly issues: readonly MapperIssue[] } {
-  const space = buildMapSpace(req.arch, req.problem, req.constraints ?? NO_CONSTRAINTS, req.computeCost);
+  const space = buildMapSpace(req.arch, req.problem, req.constraints ?? NO_CONSTRAINTS, req.computeCost, req.costing ?? 'auto');
   if (!space.ok) return space;
   return { ok: true, prep: prepareSearch(space.space, req.metrics ?? ['edp']) };
 }

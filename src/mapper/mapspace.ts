@@ -12,6 +12,8 @@
  * depend only on the group's total factor per dimension, so the search enumerates totals and a group
  * assignment (which level, X or Y) is only a feasibility question (spatial.ts).
  */
+import { ModelCodes } from '../model/issues.ts';
+import { bindNest } from '../model/nest.ts';
 import type { Architecture, Mapping, Problem } from '../model/types.ts';
 import type { ConstraintRef, LevelConstraint, MapspaceConstraints } from './constraints.ts';
 
@@ -42,8 +44,27 @@ export interface MapTensor {
   /** Bit d set when dimension d indexes the tensor. */
   readonly mask: number;
   readonly isOutput: boolean;
-  /** Number of points (product of its dimensions' sizes). */
+  /** Number of points (its whole tile: product of its dimensions' sizes, or the box of an affine one). */
   readonly size: number;
+  /** Per rank, its index as terms (dimension index, coefficient > 0). */
+  readonly ranks: readonly (readonly { readonly dim: number; readonly coefficient: number }[])[];
+  /** Not a rank subset (a sliding window, a stride, a dilation): tiles are boxes, counts come from src/model. */
+  readonly affine: boolean;
+}
+
+/** Words of t's tile when dimension d extends over extent(d) points (a box for an affine tensor). */
+export function tileSize(t: MapTensor, extent: (d: number) => number): number {
+  let size = 1;
+  if (!t.affine) {
+    for (const rank of t.ranks) size *= extent(rank[0]!.dim);
+    return size;
+  }
+  for (const rank of t.ranks) {
+    let x = 1;
+    for (const term of rank) x += term.coefficient * (extent(term.dim) - 1);
+    size *= x;
+  }
+  return size;
 }
 
 /** Keep choice of a tensor at a level: free (the search decides), bypassed or kept. */
@@ -116,13 +137,21 @@ export interface MapSpace {
   readonly computeCost?: Mapping['computeCost'];
   /** Infinity when unconstrained. */
   readonly maxTemporalLoops: number;
+  /**
+   * How complete mappings are costed: the closed form of job.ts, or src/model (when a tensor is affine,
+   * or when asked): then every loop order of a level an affine tensor depends on is tried, fan-out levels
+   * are not grouped and loops are not moved between levels, since affine counts can tell those apart.
+   */
+  readonly costing: Costing;
 }
+
+export type Costing = 'closed-form' | 'model';
 
 export type MapSpaceResult = { readonly ok: true; readonly space: MapSpace } | { readonly ok: false; readonly issues: readonly MapperIssue[] };
 
 const MAX_DIMS = 30;
 
-export function buildMapSpace(arch: Architecture, problem: Problem, constraints: MapspaceConstraints, computeCost?: Mapping['computeCost']): MapSpaceResult {
+export function buildMapSpace(arch: Architecture, problem: Problem, constraints: MapspaceConstraints, computeCost?: Mapping['computeCost'], costing: 'auto' | 'model' = 'auto'): MapSpaceResult {
   const issues: MapperIssue[] = [];
   const none: ConstraintRef = { kind: 'none' };
   const dims = Object.keys(problem.dimensions);
@@ -132,20 +161,28 @@ export function buildMapSpace(arch: Architecture, problem: Problem, constraints:
   const tensors: MapTensor[] = [];
   for (const ds of problem.dataSpaces) {
     let mask = 0;
+    let affine = false;
+    const ranks: { dim: number; coefficient: number }[][] = [];
     for (const rank of ds.projection) {
-      const term = rank[0];
-      const d = term ? dims.indexOf(term.dim) : -1;
-      if (rank.length !== 1 || term === undefined || term.coefficient !== 1 || d < 0) {
-        issues.push({ code: MapperCodes.unsupported, message: `data space '${ds.name}': the mapper needs rank-subset projections (one dimension per rank, coefficient 1)`, ref: none });
-        continue;
+      const terms: { dim: number; coefficient: number }[] = [];
+      for (const term of rank) {
+        const d = dims.indexOf(term.dim);
+        if (d < 0 || !Number.isSafeInteger(term.coefficient) || term.coefficient < 0) {
+          issues.push({ code: MapperCodes.unsupported, message: `data space '${ds.name}': a projection term must be a dimension with a non-negative integer coefficient`, ref: none });
+          continue;
+        }
+        if (term.coefficient === 0) continue;
+        if (mask & (1 << d)) affine = true;
+        mask |= 1 << d;
+        const same = terms.find((x) => x.dim === d);
+        if (same) same.coefficient += term.coefficient;
+        else terms.push({ dim: d, coefficient: term.coefficient });
       }
-      mask |= 1 << d;
+      if (terms.length !== 1 || terms[0]!.coefficient !== 1) affine = true;
+      ranks.push(terms);
     }
-    let size = 1;
-    dims.forEach((_, d) => {
-      if (mask & (1 << d)) size *= sizes[d]!;
-    });
-    tensors.push({ name: ds.name, mask, isOutput: ds.isOutput, size });
+    const t = { name: ds.name, mask, isOutput: ds.isOutput, size: 1, ranks, affine };
+    tensors.push({ ...t, size: tileSize(t, (d) => sizes[d]!) });
   }
 
   const byLevel = new Map<string, LevelConstraint>();
@@ -325,8 +362,17 @@ export function buildMapSpace(arch: Architecture, problem: Problem, constraints:
     }
   });
 
-  // Spatial groups: runs of fan-out levels with no level that could keep a tensor between them.
-  const canKeep = levels.map((l) => l.kind !== 'spatial' && l.keep.some((k) => k !== Keep.Bypass));
+  const modelCosting = costing === 'model' || tensors.some((t) => t.affine);
+  if (tensors.some((t) => t.affine)) {
+    // Affine counts come from src/model: it must support these projections.
+    const probe = bindNest(arch, problem, { levels: [] });
+    if (!probe.ok) {
+      for (const i of probe.issues) if (i.code === ModelCodes.projection) issues.push({ code: MapperCodes.unsupported, message: `${i.message} (the model cannot count it, so the mapper cannot map it)`, ref: none });
+    }
+  }
+  // Spatial groups: runs of fan-out levels with no level that could keep a tensor between them (each
+  // fan-out level alone under model costing).
+  const canKeep = levels.map((l) => modelCosting || (l.kind !== 'spatial' && l.keep.some((k) => k !== Keep.Bypass)));
   const groups: FanoutGroup[] = [];
   let current: number[] = [];
   const close = (): void => {
@@ -370,6 +416,7 @@ export function buildMapSpace(arch: Architecture, problem: Problem, constraints:
       computeEnergy,
       ...(computeCost !== undefined ? { computeCost } : {}),
       maxTemporalLoops: constraints.maxTemporalLoops ?? Infinity,
+      costing: modelCosting ? 'model' : 'closed-form',
     },
   };
 }

@@ -91,3 +91,28 @@ export function permutationCandidates(mask: number, pinned: readonly number[], t
   dfs(placed, -1);
   return out;
 }
+
+/**
+ * Every order of the loops in `mask` with `pinned` innermost, each its own candidate: for a tensor with an
+ * affine projection, the order of its relevant loops changes its tiles' deltas (src/model/sliding.ts),
+ * so no two orders are alike.
+ */
+export function everyOrder(mask: number, pinned: readonly number[], tensorMasks: readonly number[]): PermCandidate[] {
+  const dims: number[] = [];
+  for (let d = 0; d < 31; d++) if (mask & (1 << d)) dims.push(d);
+  const prefix = pinned.filter((d) => mask & (1 << d));
+  const free = dims.filter((d) => !prefix.includes(d));
+  const out: PermCandidate[] = [];
+  const orders = (xs: readonly number[]): number[][] => (xs.length <= 1 ? [xs.slice()] : xs.flatMap((x, i) => orders([...xs.slice(0, i), ...xs.slice(i + 1)]).map((o) => [x, ...o])));
+  for (const rest of orders(free)) {
+    const order = [...prefix, ...rest];
+    const outside = new Int32Array(tensorMasks.length);
+    tensorMasks.forEach((tm, t) => {
+      const i = order.findIndex((d) => tm & (1 << d));
+      if (i < 0) return;
+      for (const d of order.slice(i + 1)) if (!(tm & (1 << d))) outside[t] = outside[t]! | (1 << d);
+    });
+    out.push({ order, outside });
+  }
+  return out;
+}

@@ -18,10 +18,13 @@
 import { boundExceeds, compareVectors, type Metric } from './metrics.ts';
 import { divisors } from './factors.ts';
 import { enumerateKeeps, jobCosts, type JobCosts } from './job.ts';
-import type { MapSpace } from './mapspace.ts';
-import { permutationCandidates, type PermCandidate } from './permutations.ts';
+import { tileSize, type MapSpace } from './mapspace.ts';
+import { everyOrder, permutationCandidates, type PermCandidate } from './permutations.ts';
+import { evaluateNest } from '../model/evaluate.ts';
+import type { LevelMapping, Loop } from '../model/types.ts';
+import { evaluationMetrics } from './metrics.ts';
 import { accessEnergy } from './charge.ts';
-import { enumerateSpatial, type SpatialChoice } from './spatial.ts';
+import { enumerateSpatial, placeSpatial, type SpatialChoice, type SpatialPlacement } from './spatial.ts';
 
 /** A complete mapping as the search found it. */
 export interface Choice {
@@ -139,6 +142,8 @@ function spatialBound(space: MapSpace, metrics: readonly Metric[], sc: SpatialCh
   for (const lv of space.levels) e += lv.leakEnergy * lv.instances * cycles;
   let a = 0;
   space.tensors.forEach((t, ti) => {
+    // An affine tensor's keepers can serve fewer accesses (neighbours share halos): no bound from it.
+    if (t.affine) return;
     let deepestForced = 0;
     space.levels.forEach((lv, l) => {
       if (lv.keep[ti] === 1) deepestForced = l;
@@ -219,7 +224,11 @@ class TemporalSearch {
   private readonly D: number;
   private readonly T: number;
   private readonly tensorMask: Int32Array;
+  /** Dimensions some affine tensor depends on: every order of a level's loops over them is tried. */
+  private readonly affineMask: number;
   private readonly permCache: Map<number, PermCandidate[]>[];
+  /** Under model costing: where the job's spatial factors sit. */
+  private placement: SpatialPlacement | undefined;
 
   private costs!: JobCosts;
   private spatialIndex = 0;
@@ -260,7 +269,7 @@ class TemporalSearch {
   private termA = 0;
 
   constructor(
-    prep: PreparedSearch,
+    private readonly prep: PreparedSearch,
     private readonly jobIndex: number,
     private readonly ctx: JobContext,
     private readonly leafBudget: number,
@@ -273,6 +282,9 @@ class TemporalSearch {
     this.T = prep.space.tensors.length;
     this.tensorMask = Int32Array.from(prep.space.tensors.map((t) => t.mask));
     this.permCache = permutationCache(prep);
+    let affineMask = 0;
+    for (const t of prep.space.tensors) if (t.affine) affineMask |= t.mask;
+    this.affineMask = affineMask;
     const { L, D, T } = this;
     this.q = new Float64Array((L + 1) * D);
     this.f = new Int32Array(L * D);
@@ -304,6 +316,7 @@ class TemporalSearch {
   run(costs: JobCosts, spatialIndex: number): void {
     this.costs = costs;
     this.spatialIndex = spatialIndex;
+    this.placement = this.space.costing === 'model' ? placeSpatial(this.space, this.prep.spatial[spatialIndex]!) : undefined;
     const { D, T, L } = this;
     this.radix = new Float64Array(D);
     let r = 1;
@@ -439,6 +452,11 @@ class TemporalSearch {
     let used = 0;
     for (let t = 0; t < T; t++) {
       if (!(keep & (1 << t))) continue;
+      const tensor = this.space.tensors[t]!;
+      if (tensor.affine) {
+        used += tileSize(tensor, (d) => next[d]! * costs.spatialBelow[k * D + d]!);
+        continue;
+      }
       let size = 1;
       const mask = tensorMask[t]!;
       for (let d = 0; d < D; d++) if (mask & (1 << d)) size *= next[d]! * costs.spatialBelow[k * D + d]!;
@@ -456,7 +474,8 @@ class TemporalSearch {
 
   /**
    * Whether the rest `next` (after level l) can still be placed: at every deeper buffer k, the tiles it
-   * keeps hold at least the rest of each dimension that no free level between l and k can take.
+   * keeps hold at least the rest of each dimension that no free level between l and k can take
+   * (`leastBelow`).
    */
   private deeperFits(l: number, next: Float64Array): boolean {
     const { D, T, L, costs, tensorMask } = this;
@@ -467,18 +486,33 @@ class TemporalSearch {
       let used = 0;
       for (let t = 0; t < T; t++) {
         if (!(keep & (1 << t))) continue;
+        const tensor = this.space.tensors[t]!;
+        if (tensor.affine) {
+          used += tileSize(tensor, (d) => this.leastBelow(l, k, d, next) * costs.spatialBelow[k * D + d]!);
+          continue;
+        }
         let size = 1;
         const mask = tensorMask[t]!;
         for (let d = 0; d < D; d++) {
           if (!(mask & (1 << d))) continue;
-          const stuck = costs.prevFree[k * D + d]! <= l;
-          size *= (stuck ? next[d]! : costs.reservedFrom[k * D + d]!) * costs.spatialBelow[k * D + d]!;
+          size *= this.leastBelow(l, k, d, next) * costs.spatialBelow[k * D + d]!;
         }
         used += size;
       }
       if (used > lv.capacity) return false;
     }
     return true;
+  }
+
+  /**
+   * The least temporal extent of d at levels ≥ k once levels ≤ l are fixed (the rest `next` after l):
+   * its fixed factors there, and, when no free level between l and k can take it, all of the rest but
+   * the fixed factors in between.
+   */
+  private leastBelow(l: number, k: number, d: number, next: Float64Array): number {
+    const { D, costs } = this;
+    const reserved = costs.reservedFrom[k * D + d]!;
+    return costs.prevFree[k * D + d]! <= l ? (next[d]! * reserved) / costs.reservedFrom[(l + 1) * D + d]! : reserved;
   }
 
   /**
@@ -609,7 +643,8 @@ class TemporalSearch {
     this.perm[l] = cand;
     this.childState(l, f, cand);
     const next = l + 1;
-    if (!this.memo[next]!.admit(key, this.scratchLock, this.termE, this.termA, loops)) return;
+    // Dominance needs counts that depend on the state alone: not so for affine tensors (their deltas see every loop above).
+    if (this.space.costing === 'closed-form' && !this.memo[next]!.admit(key, this.scratchLock, this.termE, this.termA, loops)) return;
     this.loops[next] = loops;
     this.prefixT[next] = this.prefixT[l]! * all;
     this.decidedE[next] = this.termE;
@@ -625,13 +660,20 @@ class TemporalSearch {
     this.level(next);
   }
 
-  /** Every level is decided: the decided cost is the exact cost. */
+  /** Every level is decided: the decided cost is the exact cost (or, under model costing, the model's). */
   private leaf(): void {
     const { L, D, costs } = this;
+    const metrics = this.leafMetrics;
+    if (this.space.costing === 'model') {
+      if (!this.modelMetrics(metrics)) {
+        this.rejected++;
+        return;
+      }
+    } else {
+      vector(this.metrics, this.decidedE[L]!, this.decidedA[L]!, costs.cycles, metrics);
+    }
     this.leaves++;
     if (this.leaves >= this.leafBudget) this.stopped = true;
-    const metrics = this.leafMetrics;
-    vector(this.metrics, this.decidedE[L]!, this.decidedA[L]!, costs.cycles, metrics);
     if (this.best && compareVectors(metrics, this.best.metrics) >= 0) return;
     if (this.hasIncumbent && compareVectors(metrics, this.incumbent) > 0 && boundExceeds(metrics, this.incumbent)) return;
     const orders: number[][] = [];
@@ -698,10 +740,40 @@ class TemporalSearch {
     const cache = this.permCache[l]!;
     let c = cache.get(nonUnit);
     if (c === undefined) {
-      c = permutationCandidates(nonUnit, this.space.levels[l]!.pinned, Array.from(this.tensorMask));
+      const masks = Array.from(this.tensorMask);
+      const pinned = this.space.levels[l]!.pinned;
+      c = nonUnit & this.affineMask ? everyOrder(nonUnit, pinned, masks) : permutationCandidates(nonUnit, pinned, masks);
       cache.set(nonUnit, c);
     }
     return c;
+  }
+
+  /** Under model costing: the metrics of the complete mapping the state describes, from src/model (false if it does not fit). */
+  private modelMetrics(out: Float64Array): boolean {
+    const { D, space, costs } = this;
+    const placement = this.placement!;
+    const levels: LevelMapping[] = space.levels.map((lv, l) => {
+      const nonUnit: number[] = [];
+      for (let d = 0; d < D; d++) if (this.f[l * D + d]! > 1) nonUnit.push(d);
+      const order = nonUnit.length > 1 ? this.perm[l]!.order : nonUnit;
+      const spatialX: Loop[] = [];
+      const spatialY: Loop[] = [];
+      for (let d = 0; d < D; d++) {
+        const bound = placement.factors[l * D + d]!;
+        if (bound > 1) (placement.axes[l * D + d] === 0 ? spatialX : spatialY).push({ dim: space.dims[d]!, bound });
+      }
+      return {
+        level: lv.name,
+        temporal: [...order].reverse().map((d) => ({ dim: space.dims[d]!, bound: this.f[l * D + d]! })),
+        spatialX,
+        spatialY,
+        keep: space.tensors.filter((_, t) => (costs.keep[l]! & (1 << t)) !== 0).map((t) => t.name),
+      };
+    });
+    const ev = evaluateNest(space.arch, space.problem, space.computeCost !== undefined ? { levels, computeCost: space.computeCost } : { levels });
+    if (!ev.ok) return false;
+    out.set(evaluationMetrics(this.metrics, ev));
+    return true;
   }
 }
 
