@@ -52,6 +52,23 @@ export interface MapTensor {
   readonly affine: boolean;
 }
 
+/** Words of t's tile when dimension d extends over ext[d] points (a box for an affine tensor). */
+export function tileWords(t: MapTensor, ext: ArrayLike<number>): number {
+  let size = 1;
+  const ranks = t.ranks;
+  if (!t.affine) {
+    for (let r = 0; r < ranks.length; r++) size *= ext[ranks[r]![0]!.dim]!;
+    return size;
+  }
+  for (let r = 0; r < ranks.length; r++) {
+    const rank = ranks[r]!;
+    let x = 1;
+    for (let i = 0; i < rank.length; i++) x += rank[i]!.coefficient * (ext[rank[i]!.dim]! - 1);
+    size *= x;
+  }
+  return size;
+}
+
 /** Words of t's tile when dimension d extends over extent(d) points (a box for an affine tensor). */
 export function tileSize(t: MapTensor, extent: (d: number) => number): number {
   let size = 1;

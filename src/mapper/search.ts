@@ -18,7 +18,7 @@
 import { boundExceeds, compareVectors, type Metric } from './metrics.ts';
 import { divisors } from './factors.ts';
 import { enumerateKeeps, jobCosts, type JobCosts } from './job.ts';
-import { tileSize, type MapSpace } from './mapspace.ts';
+import { tileWords, type MapSpace } from './mapspace.ts';
 import { everyOrder, permutationCandidates, type PermCandidate } from './permutations.ts';
 import { evaluateNest } from '../model/evaluate.ts';
 import type { LevelMapping, Loop } from '../model/types.ts';
@@ -253,6 +253,7 @@ class TemporalSearch {
   private readonly scratchLock: Float64Array;
   private readonly scratchLoads: Float64Array;
   private readonly genFactors: Int32Array;
+  private readonly extScratch: Float64Array;
   private readonly genNext: Float64Array;
   private readonly genBound: Float64Array;
 
@@ -303,6 +304,7 @@ class TemporalSearch {
     this.scratchLock = new Float64Array(T);
     this.scratchLoads = new Float64Array(T);
     this.genFactors = new Int32Array(D);
+    this.extScratch = new Float64Array(D);
     this.genNext = new Float64Array(D);
     this.genBound = new Float64Array(this.M);
     this.incumbent = new Float64Array(this.M);
@@ -447,21 +449,12 @@ class TemporalSearch {
 
   /** Words the tiles kept at level k hold when `next` is the rest of each dimension below level k − 1. */
   private usedAt(k: number, next: Float64Array): number {
-    const { D, T, costs, tensorMask } = this;
+    const { D, T, costs } = this;
     const keep = costs.keep[k]!;
+    const ext = this.extScratch;
+    for (let d = 0; d < D; d++) ext[d] = next[d]! * costs.spatialBelow[k * D + d]!;
     let used = 0;
-    for (let t = 0; t < T; t++) {
-      if (!(keep & (1 << t))) continue;
-      const tensor = this.space.tensors[t]!;
-      if (tensor.affine) {
-        used += tileSize(tensor, (d) => next[d]! * costs.spatialBelow[k * D + d]!);
-        continue;
-      }
-      let size = 1;
-      const mask = tensorMask[t]!;
-      for (let d = 0; d < D; d++) if (mask & (1 << d)) size *= next[d]! * costs.spatialBelow[k * D + d]!;
-      used += size;
-    }
+    for (let t = 0; t < T; t++) if (keep & (1 << t)) used += tileWords(this.space.tensors[t]!, ext);
     return used;
   }
 
@@ -474,45 +467,26 @@ class TemporalSearch {
 
   /**
    * Whether the rest `next` (after level l) can still be placed: at every deeper buffer k, the tiles it
-   * keeps hold at least the rest of each dimension that no free level between l and k can take
-   * (`leastBelow`).
+   * keeps hold at least the rest of each dimension that no free level between l and k can take, that is
+   * all of the rest but the fixed factors in between (and only its fixed factors otherwise).
    */
   private deeperFits(l: number, next: Float64Array): boolean {
-    const { D, T, L, costs, tensorMask } = this;
+    const { D, T, L, costs } = this;
+    const ext = this.extScratch;
     for (let k = l + 2; k < L; k++) {
       const lv = this.space.levels[k]!;
       const keep = costs.keep[k]!;
       if (lv.kind !== 'buffer' || keep === 0) continue;
-      let used = 0;
-      for (let t = 0; t < T; t++) {
-        if (!(keep & (1 << t))) continue;
-        const tensor = this.space.tensors[t]!;
-        if (tensor.affine) {
-          used += tileSize(tensor, (d) => this.leastBelow(l, k, d, next) * costs.spatialBelow[k * D + d]!);
-          continue;
-        }
-        let size = 1;
-        const mask = tensorMask[t]!;
-        for (let d = 0; d < D; d++) {
-          if (!(mask & (1 << d))) continue;
-          size *= this.leastBelow(l, k, d, next) * costs.spatialBelow[k * D + d]!;
-        }
-        used += size;
+      for (let d = 0; d < D; d++) {
+        const reserved = costs.reservedFrom[k * D + d]!;
+        const least = costs.prevFree[k * D + d]! <= l ? (next[d]! * reserved) / costs.reservedFrom[(l + 1) * D + d]! : reserved;
+        ext[d] = least * costs.spatialBelow[k * D + d]!;
       }
+      let used = 0;
+      for (let t = 0; t < T; t++) if (keep & (1 << t)) used += tileWords(this.space.tensors[t]!, ext);
       if (used > lv.capacity) return false;
     }
     return true;
-  }
-
-  /**
-   * The least temporal extent of d at levels ≥ k once levels ≤ l are fixed (the rest `next` after l):
-   * its fixed factors there, and, when no free level between l and k can take it, all of the rest but
-   * the fixed factors in between.
-   */
-  private leastBelow(l: number, k: number, d: number, next: Float64Array): number {
-    const { D, costs } = this;
-    const reserved = costs.reservedFrom[k * D + d]!;
-    return costs.prevFree[k * D + d]! <= l ? (next[d]! * reserved) / costs.reservedFrom[(l + 1) * D + d]! : reserved;
   }
 
   /**
