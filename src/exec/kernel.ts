@@ -129,12 +129,15 @@ export class EinsumKernel {
   private readonly reduceIdentity: number;
   private readonly reduceTable: readonly boolean[];
   private readonly canSkipAbsent: boolean;
+  /** The extent of a rank used as a value in the expression. */
+  private readonly shapeOf: (name: string) => number;
 
   /**
    * @param fixedVars variables whose values `run` receives (an iterative variable, a fused rank)
    * @param states the storage of every tensor the Einsum reads (looked up once: dense states are updated in place)
    */
   constructor(readonly einsum: Einsum, outInfo: TensorInfo, states: ReadonlyMap<string, TensorState>, shapes: Shapes, readonly fixedVars: readonly string[]) {
+    this.shapeOf = (name) => shapes.get(name) as number;
     const allVars = [...einsum.vars.keys()];
     const free = allVars.filter((v) => !fixedVars.includes(v));
     const nodes = accessesOf(einsum.expr);
@@ -198,7 +201,7 @@ export class EinsumKernel {
     const compiled = compileExpression(einsum.expr, (n) => slotIndex.get(n) as number, (n) => {
       const s = states.get(n.tensor) as TensorState;
       return s.kind === 'dense' ? s.emptyValue : s.tensor.emptyValue;
-    }, this.slots);
+    }, this.slots, this.shapeOf);
     this.evaluate = compiled.evaluate;
     this.presence = compiled.presence;
 
@@ -240,7 +243,7 @@ export class EinsumKernel {
     const code = expressionCode(this.einsum.expr, (n) => slotIndex.get(n) as number, emptyOf, (slot) => {
       const j = varying.indexOf(slot);
       return j >= 0 ? { value: `x${j}`, present: `q${j}` } : { value: `c${slot}`, present: `cp${slot}` };
-    });
+    }, this.shapeOf);
     const lines: string[] = [];
     lines.push('return function walk(n, B, outBase, out, stamps, runId) {');
     for (let i = 0; i < nodes.length; i++) if (!varying.includes(i)) lines.push(`const c${i} = values[${i}]; const cp${i} = present[${i}] === 1;`);

@@ -29,7 +29,7 @@ function renameVars(x: ValueExpr, map: ReadonlyMap<string, RankExprAst>): ValueE
   };
   const index = (i: Index): Index => (i.kind === 'expr' ? { kind: 'expr', expr: rank(i.expr) } : i);
   switch (x.kind) {
-    case 'const': return x;
+    case 'const': case 'shape': return x;
     case 'access': return { ...x, indices: x.indices.map(index) };
     case 'unary': return { ...x, operand: renameVars(x.operand, map) };
     case 'binary': return { ...x, left: renameVars(x.left, map), right: renameVars(x.right, map) };

@@ -99,7 +99,7 @@ export function online(c: Cascade, d: Draft, gIndex: number): RuleResult {
   const running = (t: string, rest: readonly Index[], at: Index): Access => ex.acc(t, gen(at, rest)) as Access;
   const replaceG = (x: ValueExpr, atNext: boolean): ValueExpr => {
     switch (x.kind) {
-      case 'const': return x;
+      case 'const': case 'shape': return x;
       case 'access': return x.tensor === g.tensor ? running(rg, x.indices, atNext ? ix.e(rx.plus1(v)) : ix.e(rx.s(rank))) : x;
       case 'unary': return { ...x, operand: replaceG(x.operand, atNext) };
       case 'binary': return { ...x, left: replaceG(x.left, atNext), right: replaceG(x.right, atNext) };

@@ -57,7 +57,7 @@ export function partition(c: Cascade, d: Draft, rank: string, chunk = DEFAULT_CH
     let problem: string | undefined;
     const rewrite = (x: ValueExpr): ValueExpr => {
       switch (x.kind) {
-        case 'const': return x;
+        case 'const': case 'shape': return x;
         case 'access': {
           const info = c.tensors.get(x.tensor);
           if (!info || !info.ranks.includes(rank)) return x;

@@ -45,7 +45,7 @@ export interface OptimizeResult {
 
 function mapOps(x: ValueExpr): number {
   switch (x.kind) {
-    case 'const': case 'access': return 0;
+    case 'const': case 'access': case 'shape': return 0;
     case 'unary': return 1 + mapOps(x.operand);
     case 'binary': return 1 + mapOps(x.left) + mapOps(x.right);
     default: { const never: never = x; return never; }
