@@ -6,7 +6,7 @@
  * evaluates the expression (src/exec/expression.ts) and reduces into the output with the reduction's
  * merge and operator, seeded by the operator's identity (EDGE reduce semantics).
  */
-import type { Einsum, Index, TensorInfo, ValueExpr } from '../ir/cascade.ts';
+import type { Einsum, Filter, Index, TensorInfo, ValueExpr } from '../ir/cascade.ts';
 import { accessesOf, compare, varsIn } from '../ir/cascade.ts';
 import type { RankExprAst } from '../notation/ast.ts';
 import type { Shapes } from '../ir/shapes.ts';
@@ -114,6 +114,8 @@ export class EinsumKernel {
   private readonly levelSlot: number[];
   private readonly levelExtent: number[];
   private readonly filtersAt: Array<Array<{ v: Coord; op: Index & { kind: 'filter' }; bound: Coord }>>;
+  /** Upper bounds (exclusive) on a level's coordinate, from filters `v < b` whose bound is known before v's loop. */
+  private readonly capsAt: Coord[][];
   private readonly drivers: Driver[][];
   private readonly accesses: AccessState[];
   private readonly required: number[];
@@ -135,8 +137,12 @@ export class EinsumKernel {
   /**
    * @param fixedVars variables whose values `run` receives (an iterative variable, a fused rank)
    * @param states the storage of every tensor the Einsum reads (looked up once: dense states are updated in place)
+   * @param extraFilters restrictions of the iteration space besides the Einsum's own (the partial last tile of a ragged partition)
    */
-  constructor(readonly einsum: Einsum, outInfo: TensorInfo, states: ReadonlyMap<string, TensorState>, shapes: Shapes, readonly fixedVars: readonly string[]) {
+  constructor(
+    readonly einsum: Einsum, outInfo: TensorInfo, states: ReadonlyMap<string, TensorState>, shapes: Shapes, readonly fixedVars: readonly string[],
+    extraFilters: readonly Filter[] = [],
+  ) {
     this.shapeOf = (name) => shapes.get(name) as number;
     const allVars = [...einsum.vars.keys()];
     const free = allVars.filter((v) => !fixedVars.includes(v));
@@ -154,10 +160,17 @@ export class EinsumKernel {
     const readyLevel = (ix: Index): number => Math.max(-1, ...[...indexVars(ix)].map(levelOfVar), ...(ix.kind === 'filter' ? [...varsIn(ix.bound)].map(levelOfVar) : []));
 
     this.filtersAt = order.map(() => []);
+    this.capsAt = order.map(() => []);
     const preFilters: typeof this.filtersAt[number] = [];
-    for (const f of einsum.filters) {
+    for (const f of [...einsum.filters, ...extraFilters]) {
       const level = Math.max(levelOfVar(f.variable), ...[...varsIn(f.bound)].map(levelOfVar));
-      const entry = { v: compileRank({ kind: 'var', name: f.variable, span: { start: 0, end: 0 } }, slotOf, shapes), op: { kind: 'filter' as const, ...f }, bound: compileRank(f.bound, slotOf, shapes) };
+      const bound = compileRank(f.bound, slotOf, shapes);
+      // `v < b` or `v <= b` known at v's own level ends v's loop early instead of testing every point.
+      if (level >= 0 && level === levelOfVar(f.variable) && (f.op === '<' || f.op === '<=')) {
+        (this.capsAt[level] as Coord[]).push(f.op === '<' ? bound : (vals) => bound(vals) + 1);
+        continue;
+      }
+      const entry = { v: compileRank({ kind: 'var', name: f.variable, span: { start: 0, end: 0 } }, slotOf, shapes), op: { kind: 'filter' as const, ...f }, bound };
       (level < 0 ? preFilters : (this.filtersAt[level] as typeof preFilters)).push(entry);
     }
     this.preFilters = preFilters;
@@ -354,8 +367,8 @@ export class EinsumKernel {
     const slot = this.levelSlot[level] as number;
     const vals = this.vals;
     const drivers = this.drivers[level] as Driver[];
+    const n = this.extentAt(level);
     if (drivers.length === 0) {
-      const n = this.levelExtent[level] as number;
       for (let c = 0; c < n; c++) {
         vals[slot] = c;
         if (this.advance(level)) this.loop(level + 1);
@@ -378,9 +391,18 @@ export class EinsumKernel {
     for (let p = 0; p < len; p++) {
       // Skip the empty slots of uncompressed fibers too.
       if (leafValues ? leafValues[p] === empty : children ? children[p] === null : false) continue;
-      vals[slot] = fiberCoordAt(lead, p);
+      const c = fiberCoordAt(lead, p);
+      if (c >= n) break;
+      vals[slot] = c;
       if (this.advance(level)) this.loop(level + 1);
     }
+  }
+
+  /** How far the loop of `level` runs: the rank's extent, or less where a cap ends it. */
+  private extentAt(level: number): number {
+    let n = this.levelExtent[level] as number;
+    for (const cap of this.capsAt[level] as Coord[]) n = Math.min(n, cap(this.vals));
+    return n;
   }
 
   /** Bind the effects of level `level` (−1: before the loops); false when the point can be skipped. */
@@ -423,7 +445,8 @@ export class EinsumKernel {
   /** The innermost loop as a strided walk: operands that do not vary are read once. */
   private innerWalk(level: number): void {
     const plan = this.innermost as NonNullable<EinsumKernel['innermost']>;
-    const n = this.levelExtent[level] as number;
+    const n = this.extentAt(level);
+    if (n <= 0) return;
     // Values of the operands as they stand before this loop (the varying ones at coordinate 0).
     (this.vals as Int32Array)[this.levelSlot[level] as number] = 0;
     if (!this.advance(level)) {
