@@ -5,7 +5,7 @@
 import type { Draft } from './draft.ts';
 
 export interface Rewrite {
-  readonly rule: 'defer' | 'partition' | 'online';
+  readonly rule: 'prune' | 'defer' | 'expand' | 'split' | 'partition' | 'online';
   /** What was rewritten, in words. */
   readonly description: string;
   /** The identity the rewrite relies on. */

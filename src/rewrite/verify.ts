@@ -1,0 +1,166 @@
+/**
+ * @file Verification of a rewrite: the original and the rewritten cascade run on the same random data
+ * at small shapes (ragged partitions included), and every output of the original is compared. Three
+ * data sets: standard normal, scaled by 30 (attention logits of ~1e3–1e4), and offset by 1e5 (a large
+ * common mean, where multiplied-out sums cancel catastrophically). A rewrite is stable when on every
+ * data set its outputs are within the tolerance of the original's — or, where the original is itself
+ * ill-conditioned, within 10 times how far the original's outputs move when its inputs move by about
+ * 50 rounding errors (no rewrite can agree with the original better than the original with itself). A
+ * large error on ordinary data means a wrong rewrite (a bug).
+ */
+import type { Cascade } from '../ir/cascade.ts';
+import { resolveShapes } from '../ir/shapes.ts';
+import { completeInputs } from '../exec/inputs.ts';
+import { runCascade } from '../exec/run.ts';
+import { maxRelativeDifference, Tensor } from '../tensor/index.ts';
+
+/** Largest relative error (normwise, against the original in float64) a rewrite may show on any data set. */
+export const STABILITY_TOLERANCE = 1e-9;
+/** Above this on standard normal data the rewrite is not a rounding difference but a wrong rewrite. */
+export const WRONG_TOLERANCE = 1e-6;
+export const LARGE_SCALE = 30;
+export const LARGE_OFFSET = 1e5;
+
+export interface VerificationCase {
+  readonly data: 'normal' | 'scaled' | 'offset';
+  readonly scale: number;
+  readonly offset: number;
+  readonly seed: number;
+  /** Normwise relative difference of the outputs (NaN when the case was skipped). */
+  readonly maxRelError: number;
+  /** How far the original's outputs move when its inputs move by PERTURBATION: its own conditioning on this data. */
+  readonly conditioning: number;
+  /** Set when the original's own outputs are not finite on this data, so there is nothing to compare. */
+  readonly skipped?: string;
+}
+
+export interface Verification {
+  /**
+   * Largest relative difference of any output on the standard normal and scaled data (the rounding
+   * difference of a correct rewrite); the offset case, which measures stability, is in `cases`.
+   */
+  readonly maxRelError: number;
+  readonly cases: readonly VerificationCase[];
+}
+
+export type Stability = 'stable' | 'unstable' | 'wrong';
+
+/** Small shapes for the verification runs: 6 per rank; a partitioned rank 10 in tiles of 4 (the last one partial). */
+export function verificationShapes(original: Cascade, rewritten: Cascade): Map<string, number> {
+  const shapes = new Map<string, number>();
+  for (const c of [original, rewritten]) {
+    for (const t of c.tensors.values()) for (const r of t.ranks) if (!shapes.has(r)) shapes.set(r, 6);
+    for (const p of c.partitions) { shapes.set(p.whole, 10); shapes.set(p.inner, 4); shapes.delete(p.outer); }
+  }
+  return shapes;
+}
+
+function shapesFor(c: Cascade, shapes: ReadonlyMap<string, number>): Map<string, number> {
+  const ranks = (k: string) => [...c.tensors.values()].some((t) => t.ranks.includes(k)) || c.partitions.some((p) => p.inner === k || p.outer === k);
+  return resolveShapes(c, new Map([...shapes].filter(([k]) => ranks(k))));
+}
+
+/** Relative size of the input perturbation that measures the original's own conditioning (about 50 rounding errors). */
+export const PERTURBATION = 1e-14;
+
+interface DataSet {
+  readonly data: VerificationCase['data'];
+  readonly scale: number;
+  readonly offset: number;
+  readonly seed: number;
+}
+
+const DATA_SETS: readonly DataSet[] = [
+  { data: 'normal', scale: 1, offset: 0, seed: 11 },
+  { data: 'scaled', scale: LARGE_SCALE, offset: 0, seed: 12 },
+  { data: 'offset', scale: 1, offset: LARGE_OFFSET, seed: 13 },
+];
+
+interface OriginalRun {
+  readonly set: DataSet;
+  readonly inputs: Map<string, Tensor>;
+  readonly outputs: ReadonlyMap<string, Tensor>;
+  readonly conditioning: number;
+  readonly finite: boolean;
+}
+
+function outputDifference(a: ReadonlyMap<string, Tensor>, b: ReadonlyMap<string, Tensor>): number {
+  let err = 0;
+  for (const [name, t] of a) {
+    const other = b.get(name);
+    if (!other) throw new Error(`the rewritten cascade lost output ${name}`);
+    err = Math.max(err, maxRelativeDifference(other.toDense(), t.toDense()));
+  }
+  return err;
+}
+
+/**
+ * Verifies rewrites of one original cascade: its runs on the three data sets (and on the same data
+ * perturbed by PERTURBATION, which measures how much its outputs move by rounding alone) are made
+ * once per set of shapes and reused for every rewrite compared with it.
+ */
+export class Verifier {
+  private readonly runs = new Map<string, OriginalRun[]>();
+
+  constructor(readonly original: Cascade, private readonly largeScale = LARGE_SCALE, private readonly largeOffset = LARGE_OFFSET) {}
+
+  private originalRuns(shapes: ReadonlyMap<string, number>): OriginalRun[] {
+    const s0 = shapesFor(this.original, shapes);
+    const key = JSON.stringify([...s0]);
+    const known = this.runs.get(key);
+    if (known) return known;
+    const runs = DATA_SETS.map((base) => {
+      const set = base.data === 'scaled' ? { ...base, scale: this.largeScale } : base.data === 'offset' ? { ...base, offset: this.largeOffset } : base;
+      const raw = completeInputs(this.original, s0, set.seed);
+      const inputs = new Map([...raw].map(([n, t]) => [n, Tensor.fromDense(n, t.rankIds, t.shape, t.toDense().map((v) => v * set.scale + set.offset))]));
+      const outputs = runCascade(this.original, s0, inputs).outputs;
+      const finite = [...outputs.values()].every((t) => t.toDense().every(Number.isFinite));
+      // The same data moved by ±PERTURBATION (relative, random sign per element).
+      const signs = completeInputs(this.original, s0, set.seed + 1000);
+      const moved = new Map([...inputs].map(([n, t]) => {
+        const sign = (signs.get(n) as Tensor).toDense();
+        return [n, Tensor.fromDense(n, t.rankIds, t.shape, t.toDense().map((v, i) => v * (1 + PERTURBATION * Math.sign(sign[i] as number))))] as const;
+      }));
+      const conditioning = finite ? outputDifference(outputs, runCascade(this.original, s0, moved).outputs) : NaN;
+      return { set, inputs, outputs, conditioning, finite };
+    });
+    this.runs.set(key, runs);
+    return runs;
+  }
+
+  /** Run `rewritten` on the three data sets and compare every output of the original. */
+  verify(rewritten: Cascade, shapes: ReadonlyMap<string, number> = verificationShapes(this.original, rewritten)): Verification {
+    const s1 = shapesFor(rewritten, shapes);
+    const cases: VerificationCase[] = [];
+    for (const run of this.originalRuns(shapes)) {
+      if (!run.finite) {
+        cases.push({ ...run.set, maxRelError: NaN, conditioning: NaN, skipped: 'the original cascade does not give finite outputs on this data' });
+        continue;
+      }
+      const b = runCascade(rewritten, s1, run.inputs);
+      cases.push({ ...run.set, maxRelError: outputDifference(run.outputs, b.tensors), conditioning: run.conditioning });
+    }
+    const ran = cases.filter((x) => !x.skipped && x.data !== 'offset').map((x) => x.maxRelError);
+    return { maxRelError: ran.length ? Math.max(...ran) : 0, cases };
+  }
+}
+
+/** Run both cascades on the same inputs (three data sets) and compare every output of the original. */
+export function verifyRewrite(original: Cascade, rewritten: Cascade, shapes: ReadonlyMap<string, number>, largeScale = LARGE_SCALE, largeOffset = LARGE_OFFSET): Verification {
+  return new Verifier(original, largeScale, largeOffset).verify(rewritten, shapes);
+}
+
+/** How many times the original's own movement under PERTURBATION a rewrite may differ by. */
+export const CONDITIONING_FACTOR = 10;
+
+/** The error a case may show: the tolerance, or CONDITIONING_FACTOR × the original's own movement under PERTURBATION when larger. */
+export function allowedError(x: VerificationCase, tolerance = STABILITY_TOLERANCE): number {
+  return Math.max(tolerance, Number.isFinite(x.conditioning) ? CONDITIONING_FACTOR * x.conditioning : 0);
+}
+
+/** Wrong on ordinary data, unstable when some data set exceeds the tolerance, else stable. */
+export function stabilityOf(v: Verification, tolerance = STABILITY_TOLERANCE): Stability {
+  const normal = v.cases.find((x) => x.data === 'normal');
+  if (normal && !normal.skipped && !(normal.maxRelError <= WRONG_TOLERANCE)) return 'wrong';
+  return v.cases.every((x) => x.skipped || x.maxRelError <= allowedError(x, tolerance)) ? 'stable' : 'unstable';
+}
