@@ -115,6 +115,8 @@ class Expander {
       case 'access': return this.opaque(x, x.tensor);
       case 'unary':
         if (x.op.name === 'neg' && x.merge.name === 'take_left') return Polynomial.constant(-1).mul(this.poly(x.operand));
+        if (x.op.name === 'square' && x.merge.name === 'take_left') { const p = this.poly(x.operand); return p.mul(p); }
+        if (x.op.name === 'recip' && x.merge.name === 'take_left') return this.poly(x.operand).inverse() ?? this.opaqueInverse(x.operand);
         return this.opaque(x, `${x.op.name}()`);
       case 'binary': {
         const m = x.merge.name;
