@@ -125,6 +125,24 @@ export function expressionCode(
   return { lines, value: `v${root.k}`, present: `p${root.k}`, fns };
 }
 
+const FACTORIES = new Map<string, (...args: unknown[]) => unknown>();
+
+/**
+ * `new Function(...params, body)`, shared between identical sources: the same Einsum run again (the
+ * verification of rewrites runs each cascade on several data sets) does not compile its code again.
+ * The factories hold no state; the closures they return do.
+ */
+export function compiledFunction(params: readonly string[], body: string): (...args: unknown[]) => unknown {
+  const key = `${params.join(',')}\n${body}`;
+  let f = FACTORIES.get(key);
+  if (!f) {
+    if (FACTORIES.size >= 2000) FACTORIES.clear();
+    f = new Function(...params, body) as (...args: unknown[]) => unknown;
+    FACTORIES.set(key, f);
+  }
+  return f;
+}
+
 /** Inline JS of a reduction operator when it has one (else undefined: call it). */
 export function inlineBinary(name: string): ((a: string, b: string) => string) | undefined {
   return INLINE_BINARY[name];
@@ -135,7 +153,7 @@ export function compileExpression(expr: ValueExpr, slotOf: (a: AccessNode) => nu
   const code = expressionCode(expr, slotOf, emptyOf, (slot) => ({ value: `values[${slot}]`, present: `(present[${slot}] === 1)` }), shapeOf);
   const state = { present: false };
   const body = `return function evaluate() {\n${code.lines.join('\n')}\nstate.present = ${code.present}; return ${code.value};\n};`;
-  const factory = new Function('values', 'present', 'fns', 'state', body) as (
+  const factory = compiledFunction(['values', 'present', 'fns', 'state'], body) as (
     values: Float64Array, present: Uint8Array, f: ExpressionCode['fns'], st: typeof state) => () => number;
   return { evaluate: factory(slots.values, slots.present, code.fns, state), presence: () => state.present };
 }

@@ -11,7 +11,7 @@ import { accessesOf, compare, varsIn } from '../ir/cascade.ts';
 import type { RankExprAst } from '../notation/ast.ts';
 import type { Shapes } from '../ir/shapes.ts';
 import { fiberLength, fiberCoordAt, fiberPosition, type Fiber } from '../tensor/index.ts';
-import { compileExpression, expressionCode, inlineBinary, mergeTest, numberLiteral, requiredAccesses, type OperandSlots } from './expression.ts';
+import { compiledFunction, compileExpression, expressionCode, inlineBinary, mergeTest, numberLiteral, requiredAccesses, type OperandSlots } from './expression.ts';
 import type { DenseState, TensorState } from './state.ts';
 
 type AccessNode = Extract<ValueExpr, { kind: 'access' }>;
@@ -291,7 +291,7 @@ export class EinsumKernel {
     if (oneElement) lines.push(`if (sp) { out[outBase] = acc; stamps[outBase] = runId; } else if (stamps[outBase] === runId) { stamps[outBase] = 0; out[outBase] = ${emptyOut}; }`);
     lines.push('return visits;', '};');
     const params = ['values', 'present', 'fns', 'reduceApply', ...datas.map((_, j) => `D${j}`)];
-    const factory = new Function(...params, lines.join('\n')) as (...args: unknown[]) => NonNullable<EinsumKernel['walk']>;
+    const factory = compiledFunction(params, lines.join('\n')) as (...args: unknown[]) => NonNullable<EinsumKernel['walk']>;
     return factory(this.slots.values, this.slots.present, code.fns, this.reduceApply, ...datas);
   }
 

@@ -60,12 +60,14 @@ class Expander {
   readonly shifted: string[] = [];
   readonly inlined = new Set<string>();
 
+  /** Whether the summand has a centred sum (a value that varies next to one that does not). */
+  centred = false;
   /** Later Einsums reused here, moved before the target. */
   readonly moved = new Set<string>();
 
   constructor(
     private readonly c: Cascade, private readonly d: Draft, private readonly completed: ReadonlySet<string>, private readonly reduced: readonly string[],
-    private readonly target: string, private readonly position: number,
+    private readonly target: string, private readonly position: number, private readonly shift: boolean,
   ) {}
 
   nonFree(x: ValueExpr): boolean {
@@ -146,6 +148,8 @@ class Expander {
     const rest = terms.filter((t) => this.varying(t.x) && this.nonFree(t.x));
     const plain = (): Polynomial => terms.reduce((acc, t) => acc.add(this.poly(t.x), t.sign), Polynomial.constant(0));
     if (moving.length === 0 || constant.length === 0) return plain();
+    this.centred = true;
+    if (!this.shift) return plain();
     const l = sumExpr(moving.map((t) => ({ coef: t.sign, expr: t.x })));
     const l0 = atFirstCoordinate(this.c, l, this.reduced);
     if (!l0) return plain();
@@ -223,8 +227,12 @@ function atFirstCoordinate(c: Cascade, x: ValueExpr, reduced: readonly string[])
   return renameVars(x, new Map<string, RankExprAst>(reduced.map((v) => [v, rx.n(0)])));
 }
 
-/** Expand the + reduction of Einsum `target` (by position) into reductions free of completed values. */
-export function expand(c: Cascade, d: Draft, target: number): RuleResult {
+/**
+ * Expand the + reduction of Einsum `target` (by position) into reductions free of completed values.
+ * With `shift` false, centred sums are multiplied out as written (the textbook sum of squares minus
+ * the square of the sum): fewer operations, but unstable on data with a large common offset.
+ */
+export function expand(c: Cascade, d: Draft, target: number, shift = true): RuleResult {
   const e = c.einsums[target];
   const de = d.einsums[target];
   if (!e || !de) return refuse('expand', `#${target}`, 'no such Einsum');
@@ -235,7 +243,7 @@ export function expand(c: Cascade, d: Draft, target: number): RuleResult {
   if (e.recurrence || e.initializes) return refuse('expand', de.tensor, 'it is part of an iterative rank');
   const ranks = new Set(reduced.map((v) => e.vars.get(v) as string));
   const completed = completedOver(c, ranks);
-  const x = new Expander(c, d, completed, reduced, de.tensor, target);
+  const x = new Expander(c, d, completed, reduced, de.tensor, target, shift);
   const summand = x.inline(de.expr);
   if (!x.nonFree(summand)) return refuse('expand', de.tensor, `its summand depends on no value complete only after a whole ${[...ranks].join(', ')} fiber`);
   let poly: Polynomial;
@@ -259,6 +267,7 @@ export function expand(c: Cascade, d: Draft, target: number): RuleResult {
     description: `${de.tensor}: multiplied out the sum over ${reduced.join(', ')} into ${[...sums, ...(built.counts ? ['a count'] : [])].join(', ')}${expansion.shifted.length ? `, shifted by the first element (${expansion.shifted.join(', ')})` : ''}${x.inlined.size ? ` (inlined ${[...x.inlined].join(', ')})` : ''}`,
     condition: `Σ_${reduced.join(',')} Σᵢ cᵢ·mᵢ = Σᵢ cᵢ·Σ_${reduced.join(',')} mᵢ when cᵢ does not depend on ${reduced.join(', ')}; Σ c = ${[...ranks].join('·')}·c${expansion.shifted.length ? '; x = (x − x₀) + x₀ with x₀ the value at the first coordinate (keeps the sums small when x has a large common offset)' : ''}; no divisor is 0`,
     draft: { ...d, einsums },
+    ...(x.centred && !shift ? { trades: 'accuracy' as const } : {}),
   });
 }
 

@@ -11,6 +11,8 @@ export interface Rewrite {
   /** The identity the rewrite relies on. */
   readonly condition: string;
   readonly draft: Draft;
+  /** Set when the rewrite may lose accuracy (a centred sum multiplied out as written): verify it at once. */
+  readonly trades?: 'accuracy';
 }
 
 export interface Refusal {

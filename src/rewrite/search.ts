@@ -122,6 +122,9 @@ interface State {
   readonly key: string;
 }
 
+/** Expansions after the first state at the lower bound (to find one with fewer operations). */
+const AFTER_BOUND = 24;
+
 const better = (a: State, b: State) => a.passes - b.passes || a.ops - b.ops || a.rules.length - b.rules.length;
 
 export function optimize(original: Cascade, options: OptimizeOptions = {}): OptimizeResult {
@@ -141,13 +144,44 @@ export function optimize(original: Cascade, options: OptimizeOptions = {}): Opti
   const all: State[] = [start];
   const seen = new Set<string>([start.key]);
   const limit = options.maxStates ?? 200;
+  const verify = options.verify ?? true;
+  const verifier = new Verifier(original);
+  const warnings: string[] = [];
+  const verified = new Map<State, { v: Verification; st: Stability }>();
+  /** Verify a state (once); an unstable one is refused unless allowed, with a warning per pass count. */
+  const acceptable = (s: State): boolean => {
+    if (!verify || s === start) return true;
+    let known = verified.get(s);
+    if (!known) {
+      const v = verifier.verify(s.cascade);
+      known = { v, st: stabilityOf(v, tolerance) };
+      verified.set(s, known);
+      if (known.st === 'unstable') {
+        const worst = v.cases.filter((x) => !x.skipped && !(x.maxRelError <= allowedError(x, tolerance))).map((x) => `${x.maxRelError.toExponential(2)} on ${describeData(x)} (allowed ${allowedError(x, tolerance).toExponential(1)})`).join(', ');
+        const what = `the rewrite to ${s.passes} pass${s.passes === 1 ? '' : 'es'} over ${trackedRank(s.cascade, rank)} (${s.rules.map((r) => r.rule).join(', ')}) is numerically unstable: relative error ${worst}`;
+        if (!warnings.some((w) => w.includes(`to ${s.passes} pass`))) warnings.push(`${what}; ${options.allowUnstable ? 'accepted (--allow-unstable)' : 'refused (--allow-unstable accepts it)'}`);
+      }
+    }
+    return known.st === 'stable' || options.allowUnstable === true;
+  };
+  const tradeVerdicts = new Map<string, boolean>();
   let explored = 0;
-  while (queue.length > 0 && explored < limit) {
+  // States at the lower bound are verified when they come up, until one is acceptable (an unstable one
+  // is not expanded); then a few more expansions look for one with fewer operations.
+  let budget = limit;
+  while (queue.length > 0 && explored < budget) {
     queue.sort(better);
     const s = queue.shift() as State;
     explored++;
+    if (s.passes <= lowerBound.passes && budget === limit) {
+      if (!acceptable(s)) continue;
+      budget = Math.min(budget, explored + AFTER_BOUND);
+    }
     for (const r of candidates(s.cascade, rank, rules, chunk)) {
       if (!r.ok) continue;
+      const key = draftText(r.rewrite.draft);
+      if (seen.has(key)) continue; // commuting rules reach the same cascade
+      seen.add(key);
       let next: Cascade;
       try {
         next = draftCascade(r.rewrite.draft);
@@ -155,38 +189,21 @@ export function optimize(original: Cascade, options: OptimizeOptions = {}): Opti
         continue; // a rewrite that does not check is not a candidate
       }
       const ns = state(next, [...s.rules, r.rewrite], [...s.chain, next]);
-      if (seen.has(ns.key)) continue;
       seen.add(ns.key);
+      if (r.rewrite.trades) {
+        // An unstable form is not built upon; the same rewrite after other rules is judged the same.
+        const verdict = tradeVerdicts.get(r.rewrite.description) ?? acceptable(ns);
+        tradeVerdicts.set(r.rewrite.description, verdict);
+        if (!verdict) continue;
+      }
       queue.push(ns);
       all.push(ns);
     }
   }
   all.sort(better);
-  const verify = options.verify ?? true;
-  const warnings: string[] = [];
-  let best = start;
-  let verification: Verification | undefined;
-  let stability: Stability | 'unverified' = 'unverified';
-  const verifier = new Verifier(original);
-  for (const s of verify ? all : all.slice(0, 1)) {
-    if (!verify) { best = s; break; }
-    const v = verifier.verify(s.cascade);
-    const st = stabilityOf(v, tolerance);
-    if (st === 'wrong') throw new Error(`rewrite bug: ${s.rules.map((r) => r.rule).join(', ')} changed the outputs by ${v.maxRelError} (relative) on ordinary data:\n${s.key}`);
-    if (st === 'unstable') {
-      const worst = v.cases.filter((x) => !x.skipped && !(x.maxRelError <= allowedError(x, tolerance))).map((x) => `${x.maxRelError.toExponential(2)} on ${describeData(x)} (allowed ${allowedError(x, tolerance).toExponential(1)})`).join(', ');
-      const what = `the rewrite to ${s.passes} pass${s.passes === 1 ? '' : 'es'} over ${trackedRank(s.cascade, rank)} (${s.rules.map((r) => r.rule).join(', ')}) is numerically unstable: relative error ${worst}`;
-      if (!options.allowUnstable) {
-        if (!warnings.some((w) => w.includes(`to ${s.passes} pass`))) warnings.push(`${what}; refused (--allow-unstable accepts it)`);
-        continue;
-      }
-      warnings.push(`${what}; accepted (--allow-unstable)`);
-    }
-    best = s;
-    verification = v;
-    stability = st;
-    break;
-  }
+  const best = all.find(acceptable) as State;
+  const verification = verify ? verifier.verify(best.cascade) : undefined;
+  const stability: Stability | 'unverified' = verification ? stabilityOf(verification, tolerance) : 'unverified';
   const applied: AppliedRule[] = best.rules.map((r, i) => (verify ? { ...r, verification: verifier.verify(best.chain[i] as Cascade) } : r));
   const refusals = candidates(best.cascade, rank, rules, chunk).filter((r): r is Extract<RuleResult, { ok: false }> => !r.ok).map((r) => r.refusal);
   const countedRank = trackedRank(best.cascade, rank);
@@ -200,7 +217,7 @@ export function optimize(original: Cascade, options: OptimizeOptions = {}): Opti
 }
 
 function describeData(x: Verification['cases'][number]): string {
-  return x.data === 'offset' ? `data offset by ${x.offset.toExponential(0)}` : x.data === 'scaled' ? `data scaled by ${x.scale}` : 'standard normal data';
+  return x.data === 'offset' ? `data with ${x.input} offset by ${x.offset.toExponential(0)}` : x.data === 'scaled' ? `data scaled by ${x.scale}` : 'standard normal data';
 }
 
 /** Every rule application on a cascade (successes and refusals). */
@@ -220,7 +237,16 @@ function candidates(c: Cascade, rank: string, rules: readonly RuleName[], chunk:
         break;
       }
       case 'defer': c.einsums.forEach((e, i) => { if (e.reducedVars.length) out.push(defer(d, i)); }); break;
-      case 'expand': c.einsums.forEach((e, i) => { if (reduces(e, family)) out.push(expand(c, d, i)); }); break;
+      case 'expand':
+        c.einsums.forEach((e, i) => {
+          if (!reduces(e, family)) return;
+          const shifted = expand(c, d, i);
+          out.push(shifted);
+          // The textbook form too (fewer operations): verification decides whether it is stable enough.
+          const textbook = expand(c, d, i, false);
+          if (textbook.ok && textbook.rewrite.trades) out.push(textbook);
+        });
+        break;
       case 'split': for (const p of parts) out.push(split(c, d, p)); break;
       case 'partition': if (!c.partitions.some((p) => p.whole === rank || p.outer === rank || p.inner === rank) && analysePasses(c).ranks.has(rank)) out.push(partition(c, d, rank, chunk)); break;
       case 'online': c.einsums.forEach((e, i) => { if (reduces(e, new Set([counted]))) out.push(online(c, d, i)); }); break;
