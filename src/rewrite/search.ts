@@ -177,7 +177,7 @@ export function optimize(original: Cascade, options: OptimizeOptions = {}): Opti
       if (!acceptable(s)) continue;
       budget = Math.min(budget, explored + AFTER_BOUND);
     }
-    for (const r of candidates(s.cascade, rank, rules, chunk)) {
+    for (const r of ruleApplications(s.cascade, rank, rules, chunk)) {
       if (!r.ok) continue;
       const key = draftText(r.rewrite.draft);
       if (seen.has(key)) continue; // commuting rules reach the same cascade
@@ -205,7 +205,7 @@ export function optimize(original: Cascade, options: OptimizeOptions = {}): Opti
   const verification = verify ? verifier.verify(best.cascade) : undefined;
   const stability: Stability | 'unverified' = verification ? stabilityOf(verification, tolerance) : 'unverified';
   const applied: AppliedRule[] = best.rules.map((r, i) => (verify ? { ...r, verification: verifier.verify(best.chain[i] as Cascade) } : r));
-  const refusals = candidates(best.cascade, rank, rules, chunk).filter((r): r is Extract<RuleResult, { ok: false }> => !r.ok).map((r) => r.refusal);
+  const refusals = ruleApplications(best.cascade, rank, rules, chunk).filter((r): r is Extract<RuleResult, { ok: false }> => !r.ok).map((r) => r.refusal);
   const countedRank = trackedRank(best.cascade, rank);
   const passesAfter = analysePasses(best.cascade).ranks;
   return {
@@ -220,8 +220,8 @@ function describeData(x: Verification['cases'][number]): string {
   return x.data === 'offset' ? `data with ${x.input} offset by ${x.offset.toExponential(0)}` : x.data === 'scaled' ? `data scaled by ${x.scale}` : 'standard normal data';
 }
 
-/** Every rule application on a cascade (successes and refusals). */
-function candidates(c: Cascade, rank: string, rules: readonly RuleName[], chunk: number): RuleResult[] {
+/** Every rule application on a cascade for minimising the passes over `rank` (successes and refusals). */
+export function ruleApplications(c: Cascade, rank: string, rules: readonly RuleName[] = ALL_RULES, chunk = DEFAULT_CHUNK): RuleResult[] {
   const d = draftOf(c);
   const out: RuleResult[] = [];
   const counted = trackedRank(c, rank);
