@@ -62,3 +62,11 @@ test('fusemax run attention-1pass --shape M=1000,M0=256 runs', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.equal((JSON.parse(r.stdout) as { shapes: Record<string, number> }).shapes['M1'], 4);
 });
+
+test('an Einsum with two variables over a part of a ragged partition is FM254 (which pair bounds the last tile?)', () => {
+  const c = loadCascade('input A[M]\nB[m1,m0] = A[m1*M0+m0]\nT[m1,m0,j] = B[m1,m0] * B[m1,j]\n', 'pairs.cascade');
+  assert.throws(() => runCascade(c, shapesOf(c, { M: 10, M0: 4 }), completeInputs(c, shapesOf(c, { M: 10, M0: 4 }), 1)), /FM254: 'T' iterates M1 or M0 with several variables/);
+  // With tiles that divide M there is no partial tile, and nothing to pair.
+  const s = shapesOf(c, { M: 12, M0: 4 });
+  assert.doesNotThrow(() => runCascade(c, s, completeInputs(c, s, 1)));
+});
