@@ -145,7 +145,7 @@ export function optimize(original: Cascade, options: OptimizeOptions = {}): Opti
   const seen = new Set<string>([start.key]);
   const limit = options.maxStates ?? 200;
   const verify = options.verify ?? true;
-  const verifier = new Verifier(original);
+  const verifier = new Verifier(original, tolerance);
   const warnings: string[] = [];
   const verified = new Map<State, { v: Verification; st: Stability }>();
   /** Verify a state (once); an unstable one is refused unless allowed, with a warning per pass count. */
