@@ -1,0 +1,183 @@
+/**
+ * @file Building the explorer page (src/web/) into a static site: esbuild bundles the page, its compute
+ * worker and its service worker for the browser, with the built-in library of specs/ (cascades,
+ * designs, workloads) embedded as generated modules (`fusemax:cascades`, ...), so the page reads the
+ * same files the CLI reads from disk. The result is a plain folder (index.html, main.js, worker.js, sw.js,
+ * hashed chunks) that works from any static host and, once loaded, offline.
+ *
+ * A browser bundle must not pull in any `node:*` module: the build runs for the browser platform, where
+ * such an import cannot resolve, so a core module that starts doing I/O fails the build (FM958).
+ */
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { fail } from '../diagnostics/diagnostic.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WEB = join(ROOT, 'src', 'web');
+const SPECS = join(ROOT, 'specs');
+/** Where `npm run build:web` puts the site and where `fusemax explore` serves it from. */
+export const DEFAULT_SITE_DIR = join(ROOT, 'dist', 'web');
+/** A file every built site carries, so that a rebuild may replace a folder it made and nothing else. */
+export const SITE_MARKER = '.fusemax-explore';
+
+export interface SiteFile {
+  /** Path inside the site, with forward slashes (e.g. `chunks/vega-AB12.js`). */
+  readonly path: string;
+  readonly bytes: number;
+  /** Its size gzip-compressed (level 9), as the server sends it. */
+  readonly gzipBytes: number;
+}
+
+export interface BuiltSite {
+  readonly dir: string;
+  readonly files: readonly SiteFile[];
+  /** What the first view loads: index.html and the static imports of main.js (lazy chunks excluded). */
+  readonly initial: readonly string[];
+  /** Hash of every file's content: the service worker's cache version. */
+  readonly version: string;
+}
+
+function textFiles(dir: string, ext: string): Array<{ name: string; file: string; text: string }> {
+  return readdirSync(dir).filter((f) => f.endsWith(ext)).sort().map((f) => ({ name: basename(f, ext), file: relative(ROOT, join(dir, f)), text: readFileSync(join(dir, f), 'utf8') }));
+}
+
+/**
+ * `fusemax:cascades`, `fusemax:designs`, `fusemax:workloads`: the built-in library's texts, read from
+ * specs/ at build time (three modules, so the page's first download carries the cascades only).
+ */
+const specsPlugin: Plugin = {
+  name: 'fusemax-specs',
+  setup(b) {
+    const sources = {
+      cascades: () => textFiles(join(SPECS, 'cascades'), '.cascade'),
+      designs: () => textFiles(join(SPECS, 'designs'), '.yaml'),
+      workloads: () => textFiles(join(SPECS, 'workloads'), '.yaml'),
+    };
+    b.onResolve({ filter: /^fusemax:(cascades|designs|workloads)$/ }, (args) => ({ path: args.path.slice('fusemax:'.length), namespace: 'fusemax' }));
+    b.onLoad({ filter: /.*/, namespace: 'fusemax' }, (args) => {
+      const kind = args.path as keyof typeof sources;
+      return { contents: `export default ${JSON.stringify(sources[kind]())};`, loader: 'js', watchDirs: [join(SPECS, kind)] };
+    });
+  },
+};
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
+}
+
+/** The files main.js loads before anything else: itself, its style sheet and its static imports, transitively. */
+function initialFiles(meta: Metafile, outRoot: string): string[] {
+  const out = new Set<string>();
+  const visit = (file: string): void => {
+    const key = relative(outRoot, file).split('\\').join('/');
+    if (out.has(key)) return;
+    out.add(key);
+    const o = meta.outputs[file];
+    if (!o) return;
+    if (o.cssBundle) out.add(relative(outRoot, o.cssBundle).split('\\').join('/'));
+    for (const imp of o.imports) if (imp.kind === 'import-statement') visit(imp.path);
+  };
+  const main = Object.keys(meta.outputs).find((f) => meta.outputs[f]?.entryPoint?.endsWith('src/web/main.ts'));
+  if (main) visit(main);
+  return [...out];
+}
+
+/**
+ * Build the site into `outDir`. The site is assembled in a temporary folder beside it and moved into
+ * place only when complete; an existing `outDir` is replaced only if it is empty or a site built here.
+ */
+export async function buildSite(outDir: string): Promise<BuiltSite> {
+  if (existsSync(outDir)) {
+    if (!statSync(outDir).isDirectory()) fail('FM953', `cannot build the site into '${outDir}': it is a file`);
+    if (readdirSync(outDir).length > 0 && !existsSync(join(outDir, SITE_MARKER))) {
+      fail('FM953', `refusing to build into '${outDir}': the folder is not empty and was not built by fusemax explore`, undefined, 'name a new or empty folder');
+    }
+  }
+  const parent = dirname(outDir);
+  mkdirSync(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(outDir)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    const common: BuildOptions = { bundle: true, format: 'esm', platform: 'browser', target: ['chrome111', 'firefox115', 'safari16.4'], minify: true, legalComments: 'none', logLevel: 'silent' };
+    let pageMeta: Metafile;
+    try {
+      const page = await build({
+        ...common,
+        entryPoints: { main: join(WEB, 'main.ts'), worker: join(WEB, 'worker.ts') },
+        splitting: true,
+        outdir: tmp,
+        entryNames: '[name]',
+        chunkNames: 'chunks/[name]-[hash]',
+        assetNames: 'assets/[name]-[hash]',
+        loader: { '.woff2': 'file' },
+        plugins: [specsPlugin],
+        metafile: true,
+      });
+      pageMeta = page.metafile;
+    } catch (err) {
+      const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number } | null }> }).errors;
+      if (!errors) throw err;
+      return fail('FM958', `the explorer page does not bundle for the browser: ${errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`).join('; ')}`);
+    }
+
+    const html = readFileSync(join(WEB, 'index.html'), 'utf8');
+    writeFileSync(join(tmp, 'index.html'), html);
+    writeFileSync(join(tmp, SITE_MARKER), 'built by fusemax explore --build; safe to delete\n');
+
+    // The service worker precaches everything else; its version is the hash of every file.
+    const files = listFiles(tmp).filter((f) => f !== SITE_MARKER).sort();
+    const hash = createHash('sha256');
+    for (const f of files) hash.update(f).update(readFileSync(join(tmp, f)));
+    const version = hash.digest('hex').slice(0, 16);
+    await build({
+      ...common,
+      entryPoints: { sw: join(WEB, 'sw.ts') },
+      outdir: tmp,
+      entryNames: '[name]',
+      define: { __PRECACHE__: JSON.stringify(['./', ...files.filter((f) => f !== 'index.html')]), __VERSION__: JSON.stringify(version) },
+    });
+
+    rmSync(outDir, { recursive: true, force: true });
+    renameSync(tmp, outDir);
+    const all = listFiles(outDir).filter((f) => f !== SITE_MARKER).sort();
+    return {
+      dir: outDir,
+      files: all.map((path) => {
+        const data = readFileSync(join(outDir, path));
+        return { path, bytes: data.length, gzipBytes: gzipSync(data, { level: 9 }).length };
+      }),
+      initial: ['index.html', ...initialFiles(pageMeta, tmp)],
+      version,
+    };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Newest modification time of the page's sources (src/, specs/): a site older than this is stale. */
+export function newestSource(): number {
+  let newest = 0;
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  for (const d of [join(ROOT, 'src'), SPECS]) if (existsSync(d)) walk(d);
+  return newest;
+}
+
+/** The default site, rebuilt when missing or older than the sources it comes from. */
+export async function ensureDefaultSite(): Promise<{ dir: string; rebuilt: boolean }> {
+  const marker = join(DEFAULT_SITE_DIR, SITE_MARKER);
+  const fresh = existsSync(marker) && existsSync(join(ROOT, 'src')) ? statSync(marker).mtimeMs >= newestSource() : existsSync(marker);
+  if (fresh) return { dir: DEFAULT_SITE_DIR, rebuilt: false };
+  await buildSite(DEFAULT_SITE_DIR);
+  return { dir: DEFAULT_SITE_DIR, rebuilt: true };
+}

@@ -1,0 +1,37 @@
+/**
+ * @file The explorer's service worker: on install it stores every file of the site (the list and the
+ * version are written into it by the build), then answers the site's requests from that store, so the
+ * page and its lazily loaded parts (charts, worker) work with the network off once loaded. A new build
+ * has a new version: its worker replaces the old store.
+ */
+
+declare const __PRECACHE__: readonly string[];
+declare const __VERSION__: string;
+
+/** The parts of the service worker global scope used here. */
+interface ExtendableEvent extends Event { waitUntil(p: Promise<unknown>): void }
+interface FetchEvent extends ExtendableEvent { readonly request: Request; respondWith(r: Promise<Response>): void }
+const sw = globalThis as unknown as {
+  addEventListener(type: 'install' | 'activate', listener: (e: ExtendableEvent) => void): void;
+  addEventListener(type: 'fetch', listener: (e: FetchEvent) => void): void;
+  skipWaiting(): Promise<void>;
+  clients: { claim(): Promise<void> };
+  registration: { scope: string };
+};
+
+const CACHE = `fusemax-explore-${__VERSION__}`;
+
+sw.addEventListener('install', (e) => {
+  e.waitUntil(caches.open(CACHE).then((c) => c.addAll([...__PRECACHE__])).then(() => sw.skipWaiting()));
+});
+
+sw.addEventListener('activate', (e) => {
+  e.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k.startsWith('fusemax-explore-') && k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => sw.clients.claim()));
+});
+
+sw.addEventListener('fetch', (e) => {
+  if (e.request.method !== 'GET' || !e.request.url.startsWith(sw.registration.scope)) return;
+  e.respondWith(caches.open(CACHE).then(async (c) => (await c.match(e.request, { ignoreSearch: true })) ?? fetch(e.request)));
+});
