@@ -6,7 +6,8 @@
  * hashed chunks) that works from any static host and, once loaded, offline.
  *
  * A browser bundle must not pull in any `node:*` module: the build runs for the browser platform, where
- * such an import cannot resolve, so a core module that starts doing I/O fails the build (FM958).
+ * such an import cannot resolve, so a core module that starts doing I/O fails the build (an internal
+ * error: it is a bug).
  */
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -120,9 +121,10 @@ export async function buildSite(outDir: string): Promise<BuiltSite> {
       });
       pageMeta = page.metafile;
     } catch (err) {
+      // A page that does not bundle for the browser is a bug (e.g. a core module doing I/O), not a user error.
       const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number } | null }> }).errors;
       if (!errors) throw err;
-      return fail('FM958', `the explorer page does not bundle for the browser: ${errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`).join('; ')}`);
+      throw new Error(`the explorer page does not bundle for the browser: ${errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`).join('; ')}`);
     }
 
     const html = readFileSync(join(WEB, 'index.html'), 'utf8');

@@ -48,14 +48,16 @@ export interface AnalysisView {
 }
 
 export function createAnalysisView(): AnalysisView {
-  const shapesInput = h('input', { id: 'analysis-shapes', type: 'text', placeholder: 'M=4096,P=4096,E=64,F=64', 'aria-describedby': 'analysis-shapes-help', spellcheck: 'false' });
+  const shapesInput = h('input', { id: 'analysis-shapes', type: 'text', size: 30, placeholder: 'M=4096,P=4096,E=64,F=64', 'aria-describedby': 'analysis-shapes-help', spellcheck: 'false' });
   const shapesNote = h('span', { id: 'analysis-shapes-help', class: 'note' }, 'rank sizes turn the footprints into numbers (2 B per element)');
   const passes = h('div', { class: 'panel' });
   const einsums = h('div', { class: 'panel' });
   const chains = h('div', { class: 'panel' });
   const live = h('div', { class: 'panel' });
   const math = h('div', { class: 'math', 'data-testid': 'edge-math' });
+  const staleNote = h('p', { class: 'note error', hidden: true }, 'The cascade has errors: below is the analysis of the last version that checked.');
   const element = h('section', { class: 'analysis', 'aria-label': 'pass analysis' },
+    staleNote,
     h('div', { class: 'row' },
       h('div', {}, h('h2', {}, 'Passes per rank'), passes),
       h('div', {}, h('h2', {}, 'Pass of each Einsum'), einsums)),
@@ -108,7 +110,8 @@ export function createAnalysisView(): AnalysisView {
   return {
     element,
     update(checked) {
-      element.classList.toggle('stale', !checked.ok);
+      for (const part of [passes, einsums, chains, live, math]) part.classList.toggle('stale', !checked.ok);
+      staleNote.hidden = checked.ok || last === undefined;
       if (!checked.ok) return;
       last = checked.cascade;
       render(checked.cascade);

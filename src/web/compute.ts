@@ -94,6 +94,7 @@ export const compute: { [K in Kind]: (args: Requests[K]['req'], lib: Library) =>
   catalog: (_args, lib) => catalog(lib),
 
   optimize(args) {
+    if (!Number.isInteger(args.chunk) || args.chunk < 2) fail('FM908', `the chunk must be an integer of at least 2, not ${args.chunk}`);
     const c = loadCascade(args.text, EDITOR_FILE);
     const r = optimize(c, { ...(args.rank ? { rank: args.rank } : {}), rules: args.rules, chunk: args.chunk });
     const shapes = verificationShapes(c, r.cascade);
@@ -118,6 +119,7 @@ export const compute: { [K in Kind]: (args: Requests[K]['req'], lib: Library) =>
   },
 
   run(args) {
+    if (!Number.isInteger(args.seed) || args.seed < 0 || args.seed > 0xffffffff) fail('FM903', `the seed must be an integer from 0 to ${0xffffffff}, not ${args.seed}`);
     const c = loadCascade(args.text, EDITOR_FILE);
     const shapes = resolveShapes(c, parseShapeList(args.shapes));
     const points = runPoints(c, shapes);

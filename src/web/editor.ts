@@ -30,6 +30,7 @@ export function createEditor(parent: HTMLElement, initial: string, onChange: (te
         history(),
         drawSelection(),
         highlightActiveLine(),
+        EditorView.lineWrapping,
         lintGutter(),
         keymap.of([...defaultKeymap, ...historyKeymap]),
         cascadeLanguage(),

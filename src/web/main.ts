@@ -123,6 +123,7 @@ window.addEventListener('hashchange', () => select(location.hash.slice(1)));
 update(editor.text());
 select(location.hash.slice(1) || 'cascade');
 document.body.dataset['ready'] = 'true';
+performance.mark('fusemax-ready');
 
 // Offline once loaded: a service worker keeps every file of the site (not on file:// or insecure origins).
 if ('serviceWorker' in navigator && (location.protocol === 'https:' || location.hostname === 'localhost' || location.hostname === '127.0.0.1')) {

@@ -14,12 +14,15 @@ import type { OutputPreview, RunOutcome } from './protocol.ts';
 
 function previewTable(o: OutputPreview): HTMLElement {
   const cols = o.values[0]?.length ?? 0;
+  // Differences relative to the largest reference value shown, as the run's error is relative to the largest.
+  const scale = Math.max(...o.reference.flat().map(Math.abs).filter(Number.isFinite), Number.MIN_VALUE);
   return h('table', { class: 'preview', 'data-output': o.name },
-    h('caption', {}, `first ${o.values.length} × ${cols} values (hover for the reference)`),
+    h('caption', {}, `first ${o.values.length} × ${cols} values, each with its difference from the reference (hover for the reference value)`),
     h('tbody', {}, ...o.values.map((row, r) => h('tr', {}, ...row.map((v, c) => {
       const ref = o.reference[r]?.[c] ?? NaN;
-      const off = v !== ref && !(Number.isNaN(v) && Number.isNaN(ref));
-      return h('td', { class: off ? 'num differs' : 'num', title: `reference ${ref}` }, v.toPrecision(6));
+      const same = v === ref || (Number.isNaN(v) && Number.isNaN(ref));
+      return h('td', { class: same ? 'num' : 'num differs', title: `reference ${ref}` },
+        v.toPrecision(6), h('br'), h('span', { class: 'note' }, same ? '=' : `Δ ${relError(Math.abs(v - ref) / scale)}`));
     })))));
 }
 

@@ -6,10 +6,10 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { View } from 'vega';
 
-/** Tooltips on every mark: the fields it encodes. */
+/** Tooltips on every mark: the fields of its data row. */
 function withTooltips(spec: TopLevelSpec): TopLevelSpec {
   const config = (spec as { config?: Record<string, unknown> }).config ?? {};
-  return { ...spec, config: { ...config, mark: { ...(config['mark'] as object | undefined), tooltip: true } } } as TopLevelSpec;
+  return { ...spec, config: { ...config, mark: { ...(config['mark'] as object | undefined), tooltip: { content: 'data' } } } } as TopLevelSpec;
 }
 
 export async function drawChart(container: HTMLElement, spec: TopLevelSpec): Promise<View> {
