@@ -16,10 +16,9 @@ import { parseSeed } from './run.ts';
 
 const ATTENTION = ['attention-3pass', 'attention-3pass-deferred-division', 'attention-2pass', 'attention-1pass'];
 
-export function registerDemoCommand(program: Command): void {
-  program
-    .command('demo')
-    .description('check, analyse and run the built-in attention cascades against a float64 textbook attention')
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .option('--shape <list>', 'attention sizes', 'M=1024,P=1024,E=64,F=64')
     .option('--seed <n>', 'seed of the random Q, K, V', '1')
     .action(action((opts: { shape: string; seed: string }) => {

@@ -13,15 +13,15 @@ import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { fail } from '../diagnostics/diagnostic.ts';
+import { PACKAGE_ROOT, SPECS_DIR } from './package-root.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = PACKAGE_ROOT;
 const WEB = join(ROOT, 'src', 'web');
-const SPECS = join(ROOT, 'specs');
-/** Where `npm run build:web` puts the site and where `fusemax explore` serves it from. */
-export const DEFAULT_SITE_DIR = join(ROOT, 'dist', 'web');
+const SPECS = SPECS_DIR;
+/** Where `npm run build:web` puts the site and where `fusemax explore` serves it from (beside dist/, which the CLI's build replaces whole). */
+export const DEFAULT_SITE_DIR = join(ROOT, 'dist-web');
 /** A file every built site carries, so that a rebuild may replace a folder it made and nothing else. */
 export const SITE_MARKER = '.fusemax-explore';
 

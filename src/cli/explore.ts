@@ -34,10 +34,9 @@ function kib(n: number): string {
   return `${(n / 1024).toFixed(0)} KiB`;
 }
 
-export function registerExploreCommand(program: Command): void {
-  program
-    .command('explore')
-    .description('the explorer page in the browser: editor, passes, optimize, run, designs and the paper figures, all computed in the page')
+/** The command's options and action (commands.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .option('--port <n>', 'port to listen on (0: any free port)', '4173')
     .option('--host <address>', 'address to listen on (the default serves this machine only)', '127.0.0.1')
     .option('--open', 'open the page in the default browser')

@@ -39,10 +39,9 @@ export function optimizeJson(r: OptimizeResult, v: Verification): object {
   };
 }
 
-export function registerOptimizeCommand(program: Command): void {
-  program
-    .command('optimize')
-    .description('rewrite a cascade to make fewer passes over a rank (defer, partition, online normalization), verified on random data')
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .argument('<file>', 'a .cascade file or a built-in cascade name')
     .option('--rank <R>', 'the rank whose passes to reduce (default: the one with the most passes)')
     .option('--rules <list>', `rules the search may use (${ALL_RULES.join(',')})`, ALL_RULES.join(','))

@@ -83,10 +83,9 @@ export function writeOutputSet(dir: string, files: readonly OutputFile[]): void 
   }
 }
 
-export function registerReproduceCommand(program: Command): void {
-  program
-    .command('reproduce')
-    .description('reproduce the FuseMax evaluation (CSVs, Figures 6a–12 as SVG and PNG, summary.md) from the declarative designs')
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .option('--out <dir>', 'output directory', 'out')
     .option('--fidelity <mode>', "artifact (the published numbers, with the tool chain's quirks) or physical (quirks corrected)", 'artifact')
     .option('--models <list>', `models (default ${PAPER_MODELS.join(',')})`)

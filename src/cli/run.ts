@@ -82,10 +82,9 @@ export function summarize(c: Cascade, result: RunResult, extra: Record<string, u
   };
 }
 
-export function registerRunCommand(program: Command): void {
-  program
-    .command('run')
-    .description('run a cascade on .npy inputs or seeded random normal data (reference executor, exact EDGE semantics)')
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .argument('<file>', 'a .cascade file or a built-in cascade name')
     .option('--shape <list>', 'rank sizes, e.g. M=1024,P=1024,E=64,F=64 (defaults from the file; partitions are completed: M and M0 give M1)')
     .option('--seed <n>', 'seed of the random inputs', '1')
