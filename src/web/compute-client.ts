@@ -33,6 +33,15 @@ function ensureWorker(): Worker {
     else if ('diagnostics' in r) p.reject(new ComputeError(r.diagnostics));
     else p.reject(new Error(`internal error in the compute worker (please report): ${r.internal}`));
   };
+  // A worker that cannot start (its file unreachable) or dies answers nothing: fail what waits on it.
+  worker.onerror = (e: ErrorEvent) => {
+    e.preventDefault();
+    const err = new Error(`the compute worker failed: ${e.message || 'it could not be loaded'}`);
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+    worker?.terminate();
+    worker = undefined;
+  };
   return worker;
 }
 

@@ -44,9 +44,12 @@ export function mount(panel: HTMLElement): View {
 
   let shownFor = '';
   let token = 0;
+  let charts: Array<{ finalize(): void }> = [];
   const load = async (): Promise<void> => {
     const mine = ++token;
     status.textContent = 'reproducing the evaluation…';
+    for (const c of charts) c.finalize();
+    charts = [];
     fill(figures);
     try {
       const o = await request('reproduce', { fidelity: fidelity.value as 'artifact' | 'physical' });
@@ -56,8 +59,9 @@ export function mount(panel: HTMLElement): View {
       for (const f of o.figures) {
         const chart = h('div', { class: 'chart' });
         figures.append(h('figure', { 'data-testid': 'figure', 'data-name': f.name }, chart, h('figcaption', {}, f.title)));
-        await drawChart(chart, f.spec);
-        if (mine !== token) return;
+        const view = await drawChart(chart, f.spec);
+        if (mine !== token) { view.finalize(); return; }
+        charts.push(view);
         chart.dataset['ready'] = 'true';
       }
       status.textContent = `${o.figures.length} figures (fidelity ${o.fidelity}), computed in ${(o.milliseconds / 1000).toFixed(2)} s`;

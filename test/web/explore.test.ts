@@ -124,11 +124,17 @@ test('a reduce with an unknown operator shows a diagnostic located on line 2', a
   await page.screenshot({ path: join(SHOTS, 'diagnostic.png') });
 });
 
-test('keyboard: the tabs follow the arrow keys; the picker loads a built-in cascade', async () => {
+test('keyboard: the picker loads a built-in cascade, Tab leaves the editor, the tabs follow the arrow keys', async () => {
   await page.locator('[data-testid="cascade-picker"]').focus();
   await page.keyboard.press('End'); // last option
   await page.locator('[data-testid="cascade-picker"]').selectOption('attention-3pass');
   await passesRow('E').waitFor();
+  // Tab leaves the editor (it inserts no tab): the keyboard is never trapped.
+  const editorText = await page.locator('[data-testid="cascade-editor"] .cm-content').innerText();
+  await page.locator('[data-testid="cascade-editor"] .cm-content').click();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.locator('[data-testid="cascade-editor"] .cm-content:focus').count(), 0);
+  assert.equal(await page.locator('[data-testid="cascade-editor"] .cm-content').innerText(), editorText);
   await page.locator('#tab-cascade').focus();
   await page.keyboard.press('ArrowRight');
   assert.equal(await page.locator('#tab-optimize').getAttribute('aria-selected'), 'true');
