@@ -15,9 +15,7 @@ import { printCascade } from '../notation/print.ts';
 import 'temml/dist/Temml-Local.css';
 import { fill, h, table } from './dom.ts';
 import { bytes } from './format.ts';
-
-/** The name diagnostics give the editor's text (`cascade:2:25: error FM221: ...`). */
-export const EDITOR_FILE = 'cascade';
+import { EDITOR_FILE } from './protocol.ts';
 
 export type Checked = { readonly ok: true; readonly cascade: Cascade } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
@@ -35,11 +33,14 @@ function chainWhy(ch: PassChain): string {
   return ch.reason === 'reduces' ? `${ch.completes} reduces ${ch.rank}` : `${ch.completes} is read at its final generation`;
 }
 
-function quantity(q: Quantity | null, wordBytes: number, unit: string): string {
-  if (!q) return '—';
+/** Elements to keep (e.g. `M·P = 16,777,216 (32 MiB)`): symbolic, then counted once shapes are given. */
+function quantity(q: Quantity, wordBytes?: number): string {
   if (q.value === undefined) return q.symbolic;
-  return `${q.symbolic} = ${q.value.toLocaleString('en-US')}${unit === 'bytes' ? ` (${bytes(q.value * wordBytes)})` : ''}`;
+  return `${q.symbolic} = ${q.value.toLocaleString('en-US')}${wordBytes ? ` (${bytes(q.value * wordBytes)})` : ''}`;
 }
+
+/** Bytes per element of the footprints in bytes (as `fusemax passes --word-bytes` defaults to). */
+const WORD_BYTES = 2;
 
 export interface AnalysisView {
   readonly element: HTMLElement;
@@ -49,7 +50,7 @@ export interface AnalysisView {
 
 export function createAnalysisView(): AnalysisView {
   const shapesInput = h('input', { id: 'analysis-shapes', type: 'text', size: 30, placeholder: 'M=4096,P=4096,E=64,F=64', 'aria-describedby': 'analysis-shapes-help', spellcheck: 'false' });
-  const shapesNote = h('span', { id: 'analysis-shapes-help', class: 'note' }, 'rank sizes turn the footprints into numbers (2 B per element)');
+  const shapesNote = h('span', { id: 'analysis-shapes-help', class: 'note' }, `rank sizes turn the footprints into numbers (${WORD_BYTES} B per element)`);
   const passes = h('div', { class: 'panel' });
   const einsums = h('div', { class: 'panel' });
   const chains = h('div', { class: 'panel' });
@@ -84,7 +85,7 @@ export function createAnalysisView(): AnalysisView {
     try {
       const given = shapesInput.value.trim();
       footprint = liveFootprint(c, a, given ? resolveShapes(c, parseShapeList(given)) : undefined);
-      shapesNote.textContent = 'rank sizes turn the footprints into numbers (2 B per element)';
+      shapesNote.textContent = `rank sizes turn the footprints into numbers (${WORD_BYTES} B per element)`;
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       shapesNote.textContent = err.diagnostics.map((d) => `${d.code}: ${d.message}`).join('; ');
@@ -94,7 +95,7 @@ export function createAnalysisView(): AnalysisView {
     fill(live, footprint.length === 0
       ? h('p', {}, 'None: no tensor is touched in more than one pass.')
       : table(['tensor', 'over', 'passes', 'keep on chip (elements)', 're-read (extra elements)', 'recompute (extra operations)'],
-        footprint.map((f) => [f.tensor, f.rank, f.passes.join(', '), quantity(f.buffer, 2, 'bytes'), quantity(f.reread, 2, 'bytes'), f.recompute ? `${quantity(f.recompute, 2, 'ops')} (${f.producer})` : '—']),
+        footprint.map((f) => [f.tensor, f.rank, f.passes.join(', '), quantity(f.buffer, WORD_BYTES), quantity(f.reread, WORD_BYTES), f.recompute ? `${quantity(f.recompute)} (${f.producer})` : '—']),
         { 'data-testid': 'live-tensors' }));
 
     const latex = printCascade(c, 'latex');

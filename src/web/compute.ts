@@ -23,10 +23,7 @@ import { paperFigures } from '../report/figures.ts';
 import { verificationShapes, VERIFY_TOLERANCE } from '../rewrite/verification-shapes.ts';
 import { optimize, verifyRewrite } from '../rewrite/search.ts';
 import { maxRelativeDifference, type Tensor } from '../tensor/index.ts';
-import type { Catalog, DesignEntry, DesignKnobs, Kind, OutputPreview, Requests } from './protocol.ts';
-
-/** The file name of the editor's text in diagnostics: `cascade:2:25: error FM221: ...`. */
-export const EDITOR_FILE = 'cascade';
+import { EDITOR_FILE, type Catalog, type DesignEntry, type DesignKnobs, type Kind, type OutputPreview, type Requests } from './protocol.ts';
 
 /** Iteration points a run in the page may visit (a few seconds of the reference executor at most). */
 export const MAX_RUN_POINTS = 20_000_000;

@@ -19,6 +19,8 @@ import type { OptimizeOutcome } from './protocol.ts';
 import { drawChart } from './vega-chart.ts';
 
 const MIB = 1024 * 1024;
+/** Bytes per element of the trade-off (as `fusemax tradeoff --word-bytes` defaults to). */
+const WORD_BYTES = 2;
 
 function planLabel(p: Plan): string {
   return Object.entries(p.choices).map(([t, o]) => `${t}:${o}`).join(' ');
@@ -179,8 +181,8 @@ export function mount(panel: HTMLElement, ctx: Context): View {
   const runTradeoff = async (): Promise<void> => {
     tradeoffStatus.textContent = 'computing the trade-off…';
     try {
-      const r = await askTradeoff({ text: ctx.text(), shapes: shapes.value, wordBytes: 2 });
-      tradeoffStatus.textContent = `${r.tradeoff.pareto.length} of ${r.tradeoff.plans.length} plans on the Pareto frontier (2 B per element)`;
+      const r = await askTradeoff({ text: ctx.text(), shapes: shapes.value, wordBytes: WORD_BYTES });
+      tradeoffStatus.textContent = `${r.tradeoff.pareto.length} of ${r.tradeoff.plans.length} plans on the Pareto frontier (${WORD_BYTES} B per element)`;
       await showTradeoff(r.tradeoff);
     } catch (err) {
       if (err instanceof Superseded) return;

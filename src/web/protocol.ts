@@ -2,7 +2,8 @@
  * @file The messages between the page and its compute worker: one request kind per heavy computation
  * (optimize and verify, the keep/re-read/recompute trade-off, a run against the float64 reference, one
  * design point, the paper's reproduction) and the plain, structured-clonable results. User errors come
- * back as diagnostics; anything else is an internal error (a bug).
+ * back as diagnostics; anything else is an internal error (a bug). Also the name both give the editor's
+ * text in diagnostics.
  */
 import type { Tradeoff } from '../analysis/tradeoff.ts';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
@@ -11,6 +12,9 @@ import type { Headlines } from '../experiments/headlines.ts';
 import type { Fidelity } from '../model/types.ts';
 import type { Figure } from '../report/figures.ts';
 import type { RuleName } from '../rewrite/search.ts';
+
+/** The file name of the editor's text in diagnostics: `cascade:2:25: error FM221: ...`. */
+export const EDITOR_FILE = 'cascade';
 
 export interface DesignKnobs {
   /** The parameter holding the PE array side (absent: the design has none). */
