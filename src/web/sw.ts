@@ -2,7 +2,8 @@
  * @file The explorer's service worker: on install it stores every file of the site (the list and the
  * version are written into it by the build), then answers the site's requests from that store, so the
  * page and its lazily loaded parts (charts, worker) work with the network off once loaded. A new build
- * has a new version: its worker replaces the old store.
+ * has a new version: its worker takes over, and drops the old store, once no page of the old version is
+ * open (a page keeps the files it started with, so its lazy parts never mix two builds).
  */
 
 declare const __PRECACHE__: readonly string[];
@@ -14,7 +15,6 @@ interface FetchEvent extends ExtendableEvent { readonly request: Request; respon
 const sw = globalThis as unknown as {
   addEventListener(type: 'install' | 'activate', listener: (e: ExtendableEvent) => void): void;
   addEventListener(type: 'fetch', listener: (e: FetchEvent) => void): void;
-  skipWaiting(): Promise<void>;
   clients: { claim(): Promise<void> };
   registration: { scope: string };
 };
@@ -22,7 +22,7 @@ const sw = globalThis as unknown as {
 const CACHE = `fusemax-explore-${__VERSION__}`;
 
 sw.addEventListener('install', (e) => {
-  e.waitUntil(caches.open(CACHE).then((c) => c.addAll([...__PRECACHE__])).then(() => sw.skipWaiting()));
+  e.waitUntil(caches.open(CACHE).then((c) => c.addAll([...__PRECACHE__])));
 });
 
 sw.addEventListener('activate', (e) => {
