@@ -28,8 +28,6 @@ try {
     // Bundled CommonJS dependencies (yaml) call require(): give the ESM bundle one.
     banner: { js: "import { createRequire as __fusemaxRequire } from 'node:module'; const require = __fusemaxRequire(import.meta.url);" },
     chunkNames: 'chunks/[name]-[hash]',
-    minifyWhitespace: true,
-    minifySyntax: true,
     logLevel: 'warning',
   });
   rmSync(out, { recursive: true, force: true });
