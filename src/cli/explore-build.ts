@@ -11,10 +11,11 @@
  */
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fail } from '../diagnostics/diagnostic.ts';
+import { replaceDirectory, type OutputFile } from './io.ts';
 import { PACKAGE_ROOT, SPECS_DIR } from './package-root.ts';
 
 const ROOT = PACKAGE_ROOT;
@@ -66,22 +67,16 @@ const specsPlugin: Plugin = {
   },
 };
 
-function listFiles(dir: string, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
-  );
-}
-
 /** The files main.js loads before anything else: itself, its style sheet and its static imports, transitively. */
 function initialFiles(meta: Metafile, outRoot: string): string[] {
   const out = new Set<string>();
   const visit = (file: string): void => {
-    const key = relative(outRoot, file).split('\\').join('/');
+    const key = sitePath(outRoot, file);
     if (out.has(key)) return;
     out.add(key);
     const o = meta.outputs[file];
     if (!o) return;
-    if (o.cssBundle) out.add(relative(outRoot, o.cssBundle).split('\\').join('/'));
+    if (o.cssBundle) out.add(sitePath(outRoot, o.cssBundle));
     for (const imp of o.imports) if (imp.kind === 'import-statement') visit(imp.path);
   };
   const main = Object.keys(meta.outputs).find((f) => meta.outputs[f]?.entryPoint?.endsWith('src/web/main.ts'));
@@ -89,9 +84,21 @@ function initialFiles(meta: Metafile, outRoot: string): string[] {
   return [...out];
 }
 
+/** A built file's path inside the site, with forward slashes. */
+function sitePath(outRoot: string, file: string): string {
+  return relative(outRoot, file).split('\\').join('/');
+}
+
+function bundleError(err: unknown): Error {
+  // A page that does not bundle for the browser is a bug (e.g. a core module doing I/O), not a user error.
+  const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number } | null }> }).errors;
+  if (!errors) return err as Error;
+  return new Error(`the explorer page does not bundle for the browser: ${errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`).join('; ')}`);
+}
+
 /**
- * Build the site into `outDir`. The site is assembled in a temporary folder beside it and moved into
- * place only when complete; an existing `outDir` is replaced only if it is empty or a site built here.
+ * Build the site into `outDir`: bundled in memory, then written all or nothing (io.ts). An existing
+ * `outDir` is replaced only if it is empty or a site built here.
  */
 export async function buildSite(outDir: string): Promise<BuiltSite> {
   if (existsSync(outDir)) {
@@ -100,65 +107,50 @@ export async function buildSite(outDir: string): Promise<BuiltSite> {
       fail('FM953', `refusing to build into '${outDir}': the folder is not empty and was not built by fusemax explore`, undefined, 'name a new or empty folder');
     }
   }
-  const parent = dirname(outDir);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(outDir)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    const common: BuildOptions = { bundle: true, format: 'esm', platform: 'browser', target: ['chrome111', 'firefox115', 'safari16.4'], minify: true, legalComments: 'none', logLevel: 'silent' };
-    let pageMeta: Metafile;
-    try {
-      const page = await build({
-        ...common,
-        entryPoints: { main: join(WEB, 'main.ts'), worker: join(WEB, 'worker.ts') },
-        splitting: true,
-        outdir: tmp,
-        entryNames: '[name]',
-        chunkNames: 'chunks/[name]-[hash]',
-        assetNames: 'assets/[name]-[hash]',
-        loader: { '.woff2': 'file' },
-        plugins: [specsPlugin],
-        metafile: true,
-      });
-      pageMeta = page.metafile;
-    } catch (err) {
-      // A page that does not bundle for the browser is a bug (e.g. a core module doing I/O), not a user error.
-      const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number } | null }> }).errors;
-      if (!errors) throw err;
-      throw new Error(`the explorer page does not bundle for the browser: ${errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`).join('; ')}`);
-    }
+  const outRoot = resolve(outDir);
+  const common: BuildOptions = { bundle: true, format: 'esm', platform: 'browser', target: ['chrome111', 'firefox115', 'safari16.4'], minify: true, legalComments: 'none', logLevel: 'silent' };
+  const page = await build({
+    ...common,
+    entryPoints: { main: join(WEB, 'main.ts'), worker: join(WEB, 'worker.ts') },
+    write: false,
+    outdir: outRoot,
+    splitting: true,
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    assetNames: 'assets/[name]-[hash]',
+    loader: { '.woff2': 'file' },
+    plugins: [specsPlugin],
+    metafile: true,
+  }).catch((err: unknown) => { throw bundleError(err); });
 
-    const html = readFileSync(join(WEB, 'index.html'), 'utf8');
-    writeFileSync(join(tmp, 'index.html'), html);
-    writeFileSync(join(tmp, SITE_MARKER), 'built by fusemax explore --build; safe to delete\n');
+  const files: OutputFile[] = page.outputFiles.map((f) => ({ name: sitePath(outRoot, f.path), data: f.contents }));
+  files.push({ name: 'index.html', data: readFileSync(join(WEB, 'index.html')) });
+  files.sort((a, b) => (a.name < b.name ? -1 : 1));
 
-    // The service worker precaches everything else; its version is the hash of every file.
-    const files = listFiles(tmp).filter((f) => f !== SITE_MARKER).sort();
-    const hash = createHash('sha256');
-    for (const f of files) hash.update(f).update(readFileSync(join(tmp, f)));
-    const version = hash.digest('hex').slice(0, 16);
-    await build({
-      ...common,
-      entryPoints: { sw: join(WEB, 'sw.ts') },
-      outdir: tmp,
-      entryNames: '[name]',
-      define: { __PRECACHE__: JSON.stringify(['./', ...files.filter((f) => f !== 'index.html')]), __VERSION__: JSON.stringify(version) },
-    });
+  // The service worker precaches every other file; its version is the hash of them all.
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(f.name).update(f.data);
+  const version = hash.digest('hex').slice(0, 16);
+  const sw = await build({
+    ...common,
+    entryPoints: { sw: join(WEB, 'sw.ts') },
+    write: false,
+    outdir: outRoot,
+    entryNames: '[name]',
+    define: { __PRECACHE__: JSON.stringify(['./', ...files.map((f) => f.name).filter((n) => n !== 'index.html')]), __VERSION__: JSON.stringify(version) },
+  }).catch((err: unknown) => { throw bundleError(err); });
+  files.push(...sw.outputFiles.map((f) => ({ name: sitePath(outRoot, f.path), data: f.contents })));
 
-    rmSync(outDir, { recursive: true, force: true });
-    renameSync(tmp, outDir);
-    const all = listFiles(outDir).filter((f) => f !== SITE_MARKER).sort();
-    return {
-      dir: outDir,
-      files: all.map((path) => {
-        const data = readFileSync(join(outDir, path));
-        return { path, bytes: data.length, gzipBytes: gzipSync(data, { level: 9 }).length };
-      }),
-      initial: ['index.html', ...initialFiles(pageMeta, tmp)],
-      version,
-    };
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  replaceDirectory(outDir, [...files, { name: SITE_MARKER, data: 'built by fusemax explore --build; safe to delete\n' }]);
+  return {
+    dir: outDir,
+    files: files.map((f) => {
+      const data = typeof f.data === 'string' ? Buffer.from(f.data) : f.data;
+      return { path: f.name, bytes: data.length, gzipBytes: gzipSync(data, { level: 9 }).length };
+    }).sort((a, b) => (a.path < b.path ? -1 : 1)),
+    initial: ['index.html', ...initialFiles(page.metafile, outRoot)],
+    version,
+  };
 }
 
 /** Newest modification time of the page's sources (src/, specs/): a site older than this is stale. */

@@ -14,6 +14,7 @@ import { gunzipSync } from 'node:zlib';
 import { UserError } from '../../src/diagnostics/diagnostic.ts';
 import { buildSite, SITE_MARKER } from '../../src/cli/explore-build.ts';
 import { loadSite, serveSite } from '../../src/cli/explore-server.ts';
+import { replaceDirectory } from '../../src/cli/io.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'fusemax.js');
 
@@ -116,6 +117,17 @@ test('explore --build refuses a folder it did not build, and a file, leaving bot
   await assert.rejects(buildSite(join(work, 'secret.txt')), (err: unknown) => err instanceof UserError && /FM953: cannot build the site into .*: it is a file/.test(err.message));
   assert.equal(readFileSync(join(work, 'secret.txt'), 'utf8'), 'not for the web');
   assert.deepEqual(readdirSync(work).filter((f) => f.endsWith('.tmp')), []);
+});
+
+test('the site is written all or nothing: a tree replaces the old one whole; an unwritable place is FM910', () => {
+  const dir = join(work, 'tree');
+  replaceDirectory(dir, [{ name: 'index.html', data: 'one' }, { name: 'chunks/a.js', data: 'a' }]);
+  replaceDirectory(dir, [{ name: 'index.html', data: 'two' }, { name: 'chunks/b.js', data: 'b' }]);
+  assert.deepEqual(readdirSync(dir, { recursive: true }).sort(), ['chunks', 'chunks/b.js', 'index.html']);
+  assert.equal(readFileSync(join(dir, 'index.html'), 'utf8'), 'two');
+  assert.throws(() => replaceDirectory(join(work, 'secret.txt', 'site'), [{ name: 'index.html', data: 'x' }]), (err: unknown) => err instanceof UserError && err.diagnostics[0]?.code === 'FM910');
+  assert.equal(readFileSync(join(work, 'secret.txt'), 'utf8'), 'not for the web');
+  assert.deepEqual(readdirSync(work).filter((f) => f.includes('.tmp')), []);
 });
 
 test('explore --port must be a port (FM950)', () => {
