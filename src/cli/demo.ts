@@ -12,7 +12,7 @@ import { textbookAttention } from '../exec/reference-attention.ts';
 import { maxRelativeDifference, type Tensor } from '../tensor/index.ts';
 import { action } from './run-command.ts';
 import { loadCascadeArg } from './cascade-file.ts';
-import { parseSeed } from './run.ts';
+import { checkMemoryForRun, parseSeed } from './run.ts';
 
 const ATTENTION = ['attention-3pass', 'attention-3pass-deferred-division', 'attention-2pass', 'attention-1pass'];
 
@@ -31,6 +31,7 @@ export function configure(command: Command): void {
         const { cascade } = loadCascadeArg(name);
         const passes = analysePasses(cascade);
         const shapes = resolveShapes(cascade, new Map([...given].filter(([k]) => ['M', 'P', 'E', 'F', 'M0', 'M1'].includes(k) && (k !== 'M0' && k !== 'M1' || cascade.partitions.length > 0))));
+        checkMemoryForRun(cascade, shapes, 'float64');
         const inputs = completeInputs(cascade, shapes, seed);
         const started = performance.now();
         const result = runCascade(cascade, shapes, inputs);

@@ -13,8 +13,9 @@ import { allowedError, LARGE_OFFSET, LARGE_SCALE, type Verification } from '../r
 import { action } from './run-command.ts';
 import { loadCascadeArg } from './cascade-file.ts';
 import { writeFileAtomic } from './io.ts';
+import { VERIFY_TOLERANCE, verificationShapes } from '../rewrite/verification-shapes.ts';
 
-export { verificationShapes } from '../rewrite/verify.ts';
+export { VERIFY_TOLERANCE, verificationShapes };
 
 function outputElements(c: Cascade, shapes: ReadonlyMap<string, number>): number {
   let n = 0;

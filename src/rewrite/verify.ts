@@ -11,11 +11,14 @@
 import { inputsOf, type Cascade } from '../ir/cascade.ts';
 import { resolveShapes } from '../ir/shapes.ts';
 import { completeInputs } from '../exec/inputs.ts';
+import { VERIFY_TOLERANCE, verificationShapes } from './verification-shapes.ts';
+
+export { verificationShapes };
 import { runCascade } from '../exec/run.ts';
 import { maxRelativeDifference, Tensor } from '../tensor/index.ts';
 
-/** Largest relative error (normwise, against the original in float64) a rewrite may show on any data set. */
-export const STABILITY_TOLERANCE = 1e-9;
+/** Largest relative error a rewrite may show on any data set (where the original is well-conditioned). */
+export const STABILITY_TOLERANCE = VERIFY_TOLERANCE;
 export const LARGE_SCALE = 30;
 export const LARGE_OFFSET = 1e5;
 
@@ -47,16 +50,6 @@ export interface Verification {
 }
 
 export type Stability = 'stable' | 'unstable';
-
-/** Small shapes for the verification runs: 6 per rank; a partitioned rank 10 in tiles of 4 (the last one partial). */
-export function verificationShapes(original: Cascade, rewritten: Cascade): Map<string, number> {
-  const shapes = new Map<string, number>();
-  for (const c of [original, rewritten]) {
-    for (const t of c.tensors.values()) for (const r of t.ranks) if (!shapes.has(r)) shapes.set(r, 6);
-    for (const p of c.partitions) { shapes.set(p.whole, 10); shapes.set(p.inner, 4); shapes.delete(p.outer); }
-  }
-  return shapes;
-}
 
 function shapesFor(c: Cascade, shapes: ReadonlyMap<string, number>): Map<string, number> {
   const ranks = (k: string) => [...c.tensors.values()].some((t) => t.ranks.includes(k)) || c.partitions.some((p) => p.inner === k || p.outer === k);
