@@ -22,7 +22,7 @@ import type { Refusal, Rewrite, RuleResult } from './rule.ts';
 import { split } from './split.ts';
 import { STABILITY_TOLERANCE, allowedError, stabilityOf, Verifier, type Stability, type Verification } from './verify.ts';
 
-export { verifyRewrite, verificationShapes, type Verification } from './verify.ts';
+export { verifyRewrite, verificationShapes, type Stability, type Verification } from './verify.ts';
 
 export type RuleName = Rewrite['rule'];
 export const ALL_RULES: readonly RuleName[] = ['prune', 'defer', 'expand', 'split', 'partition', 'online'];
@@ -256,4 +256,3 @@ export function ruleApplications(c: Cascade, rank: string, rules: readonly RuleN
   return out;
 }
 
-export { type Stability };
