@@ -32,6 +32,19 @@ function factors(x: ValueExpr, side: 'num' | 'den', out: Array<{ x: ValueExpr; s
 
 type Factor = { x: ValueExpr; side: 'num' | 'den' };
 
+/** Tensors of `pool` that the Einsums writing `from` read, directly or through other tensors of `pool`. */
+function readClosure(d: Draft, from: ReadonlySet<string>, pool: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const de of d.einsums) {
+      if (!from.has(de.tensor) && !out.has(de.tensor)) continue;
+      for (const a of accessesOf(de.expr)) if (pool.has(a.tensor) && !out.has(a.tensor)) { out.add(a.tensor); changed = true; }
+    }
+  }
+  return out;
+}
+
 /** A variable for the second traversal: v2 (v_2 when v ends with a digit), not used by `taken`. */
 function secondVar(v: string, taken: ReadonlySet<string>): string {
   const base = /[0-9]$/.test(v) ? `${v}_` : v;
@@ -107,22 +120,9 @@ export function online(c: Cascade, d: Draft, gIndex: number): RuleResult {
   if (accumulators.size === 0) return refuse('online', g.tensor, firstFailure ?? `no sum over ${rank} uses ${g.tensor}`);
 
   // The scaled values the sums need run with the running G; those the others need keep their definitions.
-  const needed = new Set<string>();
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const de of d.einsums) {
-      if (!accumulators.has(de.tensor) && !needed.has(de.tensor)) continue;
-      for (const a of accessesOf(de.expr)) if (scaled.has(a.tensor) && !needed.has(a.tensor)) { needed.add(a.tensor); changed = true; }
-    }
-  }
-  const finalWorld = new Set<string>([...others, ...[...scaled].filter((t) => !needed.has(t))]);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const de of d.einsums) {
-      if (!finalWorld.has(de.tensor)) continue;
-      for (const a of accessesOf(de.expr)) if (needed.has(a.tensor) && !finalWorld.has(a.tensor)) { finalWorld.add(a.tensor); changed = true; }
-    }
-  }
+  const needed = readClosure(d, accumulators, scaled);
+  const unneeded = [...scaled].filter((t) => !needed.has(t));
+  const finalWorld = new Set<string>([...others, ...unneeded, ...readClosure(d, new Set([...others, ...unneeded]), needed)]);
   for (const o of d.outputs) if (needed.has(o)) finalWorld.add(o);
 
   // Build the recurrences.
