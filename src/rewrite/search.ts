@@ -158,7 +158,7 @@ export function optimize(original: Cascade, options: OptimizeOptions = {}): Opti
       verified.set(s, known);
       if (known.st === 'unstable') {
         const worst = v.cases.filter((x) => !x.skipped && !(x.maxRelError <= allowedError(x, tolerance))).map((x) => `${x.maxRelError.toExponential(2)} on ${describeData(x)} (allowed ${allowedError(x, tolerance).toExponential(1)})`).join(', ');
-        const what = `the rewrite to ${s.passes} pass${s.passes === 1 ? '' : 'es'} over ${trackedRank(s.cascade, rank)} (${s.rules.map((r) => r.rule).join(', ')}) is numerically unstable: relative error ${worst}`;
+        const what = `a rewrite to ${s.passes} pass${s.passes === 1 ? '' : 'es'} over ${trackedRank(s.cascade, rank)} (${s.rules.map((r) => r.rule).join(', ')}) is numerically unstable: relative error ${worst}`;
         if (!warnings.some((w) => w.includes(`to ${s.passes} pass`))) warnings.push(`${what}; ${options.allowUnstable ? 'accepted (--allow-unstable)' : 'refused (--allow-unstable accepts it)'}`);
       }
     }
