@@ -23,8 +23,9 @@ try {
     platform: 'node',
     target: 'node20',
     // Dependencies are bundled too (fewer files to load at start-up), except the native PNG renderer
-    // and the font package, which are found on disk at run time.
-    external: ['@resvg/resvg-js', 'dejavu-fonts-ttf'],
+    // and the font package, which are found on disk at run time, and esbuild (`fusemax explore` bundles
+    // the page with it), which finds its own binary from where it is installed.
+    external: ['@resvg/resvg-js', 'dejavu-fonts-ttf', 'esbuild'],
     // Bundled CommonJS dependencies (yaml) call require(): give the ESM bundle one.
     banner: { js: "import { createRequire as __fusemaxRequire } from 'node:module'; const require = __fusemaxRequire(import.meta.url);" },
     chunkNames: 'chunks/[name]-[hash]',
