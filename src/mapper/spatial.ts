@@ -42,8 +42,16 @@ export function enumerateSpatial(space: MapSpace, limit = Infinity): { choices: 
   const feasible = new Map<string, boolean>();
   let complete = true;
 
+  // In a group without per-dimension constraints, dimensions are interchangeable: whether totals fit
+  // depends on their multiset only.
+  const interchangeable = space.groups.map((grp) =>
+    grp.levels.every((li) => {
+      const lv = space.levels[li]!;
+      return lv.spatialFixed.every((f) => f === 0) && lv.spatialAxis.every((a) => a === lv.spatialAxis[0]);
+    }),
+  );
   const groupFits = (g: number): boolean => {
-    const key = `${g}:${totals[g]!.join(',')}`;
+    const key = `${g}:${interchangeable[g] ? Array.from(totals[g]!).sort((a, b) => a - b).join(',') : totals[g]!.join(',')}`;
     let ok = feasible.get(key);
     if (ok === undefined) {
       ok = placeGroup(space, g, totals[g]!) !== undefined;
