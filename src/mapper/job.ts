@@ -22,7 +22,7 @@
  * loops above a tensor's deepest relevant loop become certain refetches, which tightens it.
  */
 import type { MapSpace } from './mapspace.ts';
-import { Keep, tileSize } from './mapspace.ts';
+import { Keep, tileWords } from './mapspace.ts';
 import type { SpatialChoice } from './spatial.ts';
 import { leakageEnergy } from './charge.ts';
 
@@ -117,23 +117,18 @@ export function jobCosts(space: MapSpace, spatial: SpatialChoice, keep: Int32Arr
   }
   // A dimension whose smallest factor cannot fit at a buffer (its tiles there would overflow even with
   // every other free factor moved out) can have no loop there or below: those slots are forced to 1.
+  const fixedFrom = new Float64Array((L + 1) * D).fill(1);
+  for (let l = L - 1; l >= 0; l--) for (let d = 0; d < D; d++) fixedFrom[l * D + d] = fixedFrom[(l + 1) * D + d]! * Math.max(1, temporalFixed[l * D + d]!);
+  const ext = new Float64Array(D);
   for (let d = 0; d < D; d++) {
-    let free = temporalTotal[d]!;
-    for (let l = 0; l < L; l++) if (temporalFixed[l * D + d]! > 0) free /= temporalFixed[l * D + d]!;
-    const p = smallestPrime(free);
+    const p = smallestPrime(temporalTotal[d]! / fixedFrom[d]!);
     if (p === 0) continue;
     for (let k = 1; k < L; k++) {
       const lv = space.levels[k]!;
       if (lv.kind !== 'buffer' || keep[k] === 0) continue;
+      for (let e = 0; e < D; e++) ext[e] = spatialBelow[k * D + e]! * fixedFrom[k * D + e]! * (e === d ? p : 1);
       let used = 0;
-      for (let t = 0; t < T; t++) {
-        if (!(keep[k]! & (1 << t))) continue;
-        used += tileSize(space.tensors[t]!, (e) => {
-          let x = spatialBelow[k * D + e]! * (e === d ? p : 1);
-          for (let j = k; j < L; j++) if (temporalFixed[j * D + e]! > 0) x *= temporalFixed[j * D + e]!;
-          return x;
-        });
-      }
+      for (let t = 0; t < T; t++) if (keep[k]! & (1 << t)) used += tileWords(space.tensors[t]!, ext);
       if (used > lv.capacity) {
         for (let j = k; j < L; j++) if (temporalFixed[j * D + d] === 0) temporalFixed[j * D + d] = -1;
         break;
@@ -173,10 +168,9 @@ export function jobCosts(space: MapSpace, spatial: SpatialChoice, keep: Int32Arr
   for (let l = 0; l < L; l++) {
     const lv = space.levels[l]!;
     if (lv.kind !== 'buffer') continue;
+    for (let d = 0; d < D; d++) ext[d] = l === 0 ? space.sizes[d]! : reservedFrom[l * D + d]! * spatialBelow[l * D + d]!;
     let used = 0;
-    for (let t = 0; t < T; t++) {
-      if (keep[l]! & (1 << t)) used += tileSize(space.tensors[t]!, (d) => (l === 0 ? space.sizes[d]! : reservedFrom[l * D + d]! * spatialBelow[l * D + d]!));
-    }
+    for (let t = 0; t < T; t++) if (keep[l]! & (1 << t)) used += tileWords(space.tensors[t]!, ext);
     if (used > lv.capacity || (l === 0 && used < lv.minCapacityUtilization * lv.capacity)) return undefined;
   }
 

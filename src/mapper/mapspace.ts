@@ -69,21 +69,6 @@ export function tileWords(t: MapTensor, ext: ArrayLike<number>): number {
   return size;
 }
 
-/** Words of t's tile when dimension d extends over extent(d) points (a box for an affine tensor). */
-export function tileSize(t: MapTensor, extent: (d: number) => number): number {
-  let size = 1;
-  if (!t.affine) {
-    for (const rank of t.ranks) size *= extent(rank[0]!.dim);
-    return size;
-  }
-  for (const rank of t.ranks) {
-    let x = 1;
-    for (const term of rank) x += term.coefficient * (extent(term.dim) - 1);
-    size *= x;
-  }
-  return size;
-}
-
 /** Keep choice of a tensor at a level: free (the search decides), bypassed or kept. */
 export const Keep = { Free: -1, Bypass: 0, Keep: 1 } as const;
 export type Keep = (typeof Keep)[keyof typeof Keep];
@@ -199,7 +184,7 @@ export function buildMapSpace(arch: Architecture, problem: Problem, constraints:
       ranks.push(terms);
     }
     const t = { name: ds.name, mask, isOutput: ds.isOutput, size: 1, ranks, affine };
-    tensors.push({ ...t, size: tileSize(t, (d) => sizes[d]!) });
+    tensors.push({ ...t, size: tileWords(t, sizes) });
   }
 
   const byLevel = new Map<string, LevelConstraint>();
