@@ -23,7 +23,7 @@ import { everyOrder, permutationCandidates, type PermCandidate } from './permuta
 import { evaluateNest } from '../model/evaluate.ts';
 import type { LevelMapping, Loop } from '../model/types.ts';
 import { evaluationMetrics } from './metrics.ts';
-import { accessEnergy } from './charge.ts';
+import { accessEnergy, leakageEnergy } from './charge.ts';
 import { enumerateSpatial, placeSpatial, type SpatialChoice, type SpatialPlacement } from './spatial.ts';
 
 /** A complete mapping as the search found it. */
@@ -139,7 +139,11 @@ function spatialBound(space: MapSpace, metrics: readonly Metric[], sc: SpatialCh
   const D = space.dims.length;
   const cycles = space.computes / sc.product;
   let e = space.computes * space.computeEnergy;
-  for (const lv of space.levels) e += lv.leakEnergy * lv.instances * cycles;
+  let utilized = 1;
+  space.levels.forEach((lv, l) => {
+    if (lv.kind !== 'spatial') e += leakageEnergy(lv.leakEnergy, cycles, lv.instances, utilized);
+    for (let d = 0; d < D; d++) utilized *= sc.factors[l * D + d]!;
+  });
   let a = 0;
   space.tensors.forEach((t, ti) => {
     // An affine tensor's keepers can serve fewer accesses (neighbours share halos): no bound from it.
@@ -224,8 +228,8 @@ class TemporalSearch {
   private readonly D: number;
   private readonly T: number;
   private readonly tensorMask: Int32Array;
-  /** Dimensions some affine tensor depends on: every order of a level's loops over them is tried. */
-  private readonly affineMask: number;
+  /** The dimensions of each affine tensor: every order of a level with two loops or more over them is tried. */
+  private readonly affineMasks: readonly number[];
   private readonly permCache: Map<number, PermCandidate[]>[];
   /** Under model costing: where the job's spatial factors sit. */
   private placement: SpatialPlacement | undefined;
@@ -283,9 +287,7 @@ class TemporalSearch {
     this.T = prep.space.tensors.length;
     this.tensorMask = Int32Array.from(prep.space.tensors.map((t) => t.mask));
     this.permCache = permutationCache(prep);
-    let affineMask = 0;
-    for (const t of prep.space.tensors) if (t.affine) affineMask |= t.mask;
-    this.affineMask = affineMask;
+    this.affineMasks = prep.space.tensors.filter((t) => t.affine).map((t) => t.mask);
     const { L, D, T } = this;
     this.q = new Float64Array((L + 1) * D);
     this.f = new Int32Array(L * D);
@@ -716,7 +718,10 @@ class TemporalSearch {
     if (c === undefined) {
       const masks = Array.from(this.tensorMask);
       const pinned = this.space.levels[l]!.pinned;
-      c = nonUnit & this.affineMask ? everyOrder(nonUnit, pinned, masks) : permutationCandidates(nonUnit, pinned, masks);
+      // With two loops or more over an affine tensor's dimensions, their order changes its deltas; with
+      // one, only which of its irrelevant loops sit outside it matters (as for a rank subset).
+      const ordered = this.affineMasks.some((m) => popcount(nonUnit & m) >= 2);
+      c = ordered ? everyOrder(nonUnit, pinned, masks) : permutationCandidates(nonUnit, pinned, masks);
       cache.set(nonUnit, c);
     }
     return c;
@@ -760,6 +765,12 @@ function permutationCache(prep: PreparedSearch): Map<number, PermCandidate[]>[] 
     c = prep.space.levels.map(() => new Map());
     permCaches.set(prep, c);
   }
+  return c;
+}
+
+function popcount(x: number): number {
+  let c = 0;
+  for (let v = x; v !== 0; v &= v - 1) c++;
   return c;
 }
 
