@@ -1,22 +1,35 @@
 /**
  * @file Binding a problem, an architecture and a mapping into a `Nest`: names resolved to indices,
  * relevant dimensions as bit masks, loops with bound 1 dropped, keep sets as bit masks. Binding also
- * checks everything that can be checked before counting: names, duplicate entries, rank-subset
- * projections, factors multiplying to the problem size, spatial factors within the fan-outs, and that
+ * checks everything that can be checked before counting: names, duplicate entries, projections
+ * (affine terms with non-negative coefficients), factors multiplying to the problem size, spatial factors within the fan-outs, and that
  * every tensor is kept somewhere. Capacity is checked after counting (capacity.ts), since it needs the
  * tile sizes.
  */
 import { ModelCodes, type NestIssue, type NestRef, type LoopSpace } from './issues.ts';
-import type { Architecture, LevelMapping, Loop, Mapping, Problem, StorageLevel } from './types.ts';
+import type { Architecture, DataSpace, LevelMapping, Loop, Mapping, Problem, StorageLevel } from './types.ts';
 
 /** Dimensions are bits in a 32-bit mask. */
 const MAX_DIMS = 30;
+
+/** One term `coefficient · dimension` of a bound rank expression. */
+export interface BoundTerm {
+  readonly dim: number;
+  readonly coefficient: number;
+}
 
 export interface BoundTensor {
   readonly name: string;
   /** Bit i set when dimension i indexes this tensor. */
   readonly mask: number;
   readonly isOutput: boolean;
+  /** Per tensor rank, its index as a sum of terms (terms with coefficient 0 dropped). */
+  readonly ranks: readonly (readonly BoundTerm[])[];
+  /**
+   * False for a rank-subset projection (every rank one dimension with coefficient 1, no dimension in two
+   * ranks): the counts then have the simple closed form. True for sliding windows, strides and dilations.
+   */
+  readonly affine: boolean;
 }
 
 export interface BoundLevel {
@@ -53,7 +66,7 @@ export type BindResult = { readonly ok: true; readonly nest: Nest } | { readonly
 export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping): BindResult {
   const issues: NestIssue[] = [];
 
-  // Problem: dimensions and rank-subset projections. Names are looked up by linear search: problems
+  // Problem: dimensions and projections. Names are looked up by linear search: problems
   // have a handful of dimensions and tensors, and this runs once per evaluated mapping.
   const dimNames = Object.keys(problem.dimensions);
   const dimSizes: number[] = [];
@@ -70,22 +83,8 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
       addIssue(issues, ModelCodes.duplicate, `data space '${ds.name}' is declared twice`, { kind: 'dataSpace', tensor: ds.name });
       continue;
     }
-    let mask = 0;
-    for (const rank of ds.projection) {
-      const term = rank[0];
-      if (rank.length !== 1 || term === undefined || term.coefficient !== 1) {
-        addIssue(issues, ModelCodes.projection, `data space '${ds.name}': only rank-subset projections (one dimension per rank, coefficient 1) are supported`, { kind: 'dataSpace', tensor: ds.name });
-        continue;
-      }
-      const d = dimNames.indexOf(term.dim);
-      if (d < 0) {
-        addIssue(issues, ModelCodes.unknownName, `data space '${ds.name}' is indexed by unknown dimension '${term.dim}'`, { kind: 'dataSpace', tensor: ds.name }, `dimensions: ${dimNames.join(', ')}`);
-        continue;
-      }
-      if (mask & (1 << d)) addIssue(issues, ModelCodes.projection, `data space '${ds.name}' uses dimension '${term.dim}' for two ranks`, { kind: 'dataSpace', tensor: ds.name });
-      mask |= 1 << d;
-    }
-    tensors.push({ name: ds.name, mask, isOutput: ds.isOutput });
+    const bound = bindProjection(ds, dimNames, dimSizes, issues);
+    tensors.push({ name: ds.name, isOutput: ds.isOutput, ...bound });
   }
   if (tensors.length > MAX_DIMS) addIssue(issues, ModelCodes.badValue, `a problem may have at most ${MAX_DIMS} data spaces`, { kind: 'dataSpace', tensor: tensors[MAX_DIMS]?.name ?? '' });
 
@@ -176,6 +175,44 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
 
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, nest: { problem, arch, dimNames, dimSizes, tensors, levels, computeInstances: instances, computeEnergy } };
+}
+
+/**
+ * A data space's projection as bound ranks. Coefficients must be non-negative safe integers and every
+ * rank's extent (Σ coefficient · (size − 1) + 1) a safe integer, so that all data-space coordinates are
+ * exact doubles.
+ */
+function bindProjection(ds: DataSpace, dimNames: readonly string[], dimSizes: readonly number[], issues: NestIssue[]): { mask: number; ranks: BoundTerm[][]; affine: boolean } {
+  let mask = 0;
+  let affine = false;
+  const ranks: BoundTerm[][] = [];
+  const ref: NestRef = { kind: 'dataSpace', tensor: ds.name };
+  for (const rank of ds.projection) {
+    const terms: BoundTerm[] = [];
+    let extent = 1;
+    for (const term of rank) {
+      const d = dimNames.indexOf(term.dim);
+      if (d < 0) {
+        addIssue(issues, ModelCodes.unknownName, `data space '${ds.name}' is indexed by unknown dimension '${term.dim}'`, ref, `dimensions: ${dimNames.join(', ')}`);
+        continue;
+      }
+      if (!Number.isSafeInteger(term.coefficient) || term.coefficient < 0) {
+        addIssue(issues, ModelCodes.badValue, `data space '${ds.name}': the coefficient of '${term.dim}' must be a non-negative integer (got ${term.coefficient})`, ref);
+        continue;
+      }
+      if (term.coefficient === 0) continue;
+      if (mask & (1 << d)) affine = true; // a dimension in two ranks (or twice in one)
+      mask |= 1 << d;
+      const same = terms.find((t) => t.dim === d);
+      if (same) terms[terms.indexOf(same)] = { dim: d, coefficient: same.coefficient + term.coefficient };
+      else terms.push({ dim: d, coefficient: term.coefficient });
+      extent += term.coefficient * ((dimSizes[d] ?? 1) - 1);
+    }
+    if (!Number.isSafeInteger(extent)) addIssue(issues, ModelCodes.badValue, `data space '${ds.name}': a rank spans ${extent} points, beyond exact integers (2^53)`, ref);
+    if (terms.length !== 1 || terms[0]!.coefficient !== 1) affine = true;
+    ranks.push(terms);
+  }
+  return { mask, ranks, affine };
 }
 
 function addIssue(issues: NestIssue[], code: string, message: string, ref: NestRef, hint?: string): void {
