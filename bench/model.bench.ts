@@ -12,8 +12,8 @@ import { evaluateNest } from '../src/model/evaluate.ts';
 import { bindNest, type Nest } from '../src/model/nest.ts';
 import { simulateNest } from '../src/model/simulate.ts';
 import type { Mapping, Problem } from '../src/model/types.ts';
-import { loadTimeloopInput } from '../src/readers/timeloop.ts';
-import { applyErt, loadErt } from '../src/readers/timeloop-tables.ts';
+import { loadTimeloopInput } from '../src/timeloop/reader.ts';
+import { applyErt, loadErt } from '../src/timeloop/tables.ts';
 
 /** timeloop-model on one Einsum of this kind (fusemax-model.md: about 0.4–1.2 s; measured 0.37–1.15 s). */
 const TIMELOOP_SECONDS = [0.37, 1.15] as const;

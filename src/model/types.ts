@@ -123,7 +123,7 @@ export interface LevelMapping {
   readonly level: string;
   /** Temporal loops, outermost first. */
   readonly temporal: readonly Loop[];
-  /** Spatial loops over this level's X and Y fan-out. */
+  /** Spatial loops over this level's X and Y fan-out, outermost first (Timeloop nests Y outside X). */
   readonly spatialX: readonly Loop[];
   readonly spatialY: readonly Loop[];
   /** Tensors this level stores; absent means the default (all for dram/buffer, none for spatial). */

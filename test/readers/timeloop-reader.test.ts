@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDiagnostic, UserError, type Diagnostic } from '../../src/diagnostics/diagnostic.ts';
 import { evaluateSource, timeloopNestSource } from '../../src/readers/nest-source.ts';
-import { loadTimeloopInput } from '../../src/readers/timeloop.ts';
-import { applyErt, componentName, loadErt } from '../../src/readers/timeloop-tables.ts';
+import { loadTimeloopInput } from '../../src/timeloop/reader.ts';
+import { applyErt, componentName, loadErt } from '../../src/timeloop/tables.ts';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'timeloop-golden', 'check');
 const INPUT = readFileSync(join(dir, 'parsed-processed-input.yaml'), 'utf8');

@@ -13,8 +13,8 @@
 import { z } from 'zod';
 import { UserError, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.ts';
 import { ModelCodes, type NestRef } from '../model/issues.ts';
-import type { Architecture, DataSpace, LevelMapping, Loop, Mapping, Problem, ProjectionRank, StorageLevel } from '../model/types.ts';
-import { diagnosticAt, locate, parseYamlSource, validateYaml, YamlCodes, type YamlPath, type YamlSource } from './yaml-source.ts';
+import type { Architecture, DataSpace, LevelMapping, Loop, Mapping, Problem, ProjectionRank, ProjectionTerm, StorageLevel } from '../model/types.ts';
+import { diagnosticAt, locate, parseYamlSource, validateYaml, YamlCodes, type YamlPath, type YamlSource } from '../readers/yaml-source.ts';
 
 export const TimeloopCodes = {
   /** A Timeloop feature outside the supported subset. */
@@ -71,7 +71,7 @@ export const TimeloopInputSchema = z.looseObject({
   mapping: z.array(
     z.looseObject({
       target: z.string(),
-      type: z.enum(['temporal', 'spatial', 'bypass', 'dataspace']),
+      type: z.enum(['temporal', 'spatial', 'bypass', 'datatype', 'dataspace']),
       factors: StringOrList.optional(),
       permutation: StringOrList.optional(),
       split: z.number().int().nonnegative().optional(),
@@ -134,24 +134,46 @@ function readProblem(input: TimeloopInput, src: YamlSource, diags: Diagnostic[])
   if (densities !== undefined && !(typeof densities === 'object' && densities !== null && Object.keys(densities).length === 0)) {
     diags.push(diagnosticAt(src, ['problem', 'instance', 'densities'], TimeloopCodes.unsupported, 'sparse densities are not supported (dense problems only)'));
   }
-  const coefficient = new Map((shape.coefficients ?? []).map((c) => [c.name, c.default ?? 1] as const));
+  // Coefficients take their value from the instance, else from the shape's default (Timeloop's order).
+  const coefficient = new Map<string, number>();
+  (shape.coefficients ?? []).forEach((c, i) => {
+    const v = instance[c.name] ?? c.default ?? 1;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+      const at: YamlPath = instance[c.name] !== undefined ? ['problem', 'instance', c.name] : ['problem', 'shape', 'coefficients', i, 'default'];
+      diags.push(diagnosticAt(src, at, YamlCodes.invalidValue, `coefficient '${c.name}' must be a non-negative integer`));
+      coefficient.set(c.name, 1);
+    } else {
+      coefficient.set(c.name, v);
+    }
+  });
   const dataSpaces: DataSpace[] = shape.data_spaces.map((ds, i) => ({
     name: ds.name,
     isOutput: ds.read_write ?? false,
     projection: ds.projection.map((rank, r): ProjectionRank =>
-      rank.map((term, t) => {
-        const dim = term[term.length - 1];
-        const coef = term.length === 2 ? term[0] : 1;
-        const value = typeof coef === 'number' ? coef : coefficient.get(coef ?? '');
-        if (typeof dim !== 'string' || value === undefined) {
-          diags.push(diagnosticAt(src, ['problem', 'shape', 'data_spaces', i, 'projection', r, t], TimeloopCodes.malformed, `projection term must be [dimension] or [coefficient, dimension]`));
-          return { dim: String(dim), coefficient: 1 };
-        }
-        return { dim, coefficient: value };
-      }),
+      rank.map((term, t) => readTerm(term, shape.dimensions, coefficient, src, ['problem', 'shape', 'data_spaces', i, 'projection', r, t], diags)),
     ),
   }));
   return { name: shape.name ?? 'problem', dimensions, dataSpaces };
+}
+
+/**
+ * A projection term as Timeloop writes it: `[dimension]` or `[dimension, coefficient]`, the coefficient
+ * a name from `shape.coefficients` (e.g. `[P, Wstride]`) or a number.
+ */
+function readTerm(term: readonly (string | number)[], dims: readonly string[], coefficient: ReadonlyMap<string, number>, src: YamlSource, path: YamlPath, diags: Diagnostic[]): ProjectionTerm {
+  const [dim, coef] = term;
+  if (typeof dim !== 'string' || !dims.includes(dim)) {
+    const swapped = typeof coef === 'string' && dims.includes(coef);
+    diags.push(diagnosticAt(src, [...path, 0], TimeloopCodes.malformed, `projection term must be [dimension] or [dimension, coefficient]; '${String(dim)}' is not a dimension`, swapped ? { hint: `Timeloop writes the dimension first: [${coef}, ${String(dim)}]` } : { hint: `dimensions: ${dims.join(', ')}` }));
+    return { dim: String(dim), coefficient: 1 };
+  }
+  if (coef === undefined) return { dim, coefficient: 1 };
+  const value = typeof coef === 'number' ? coef : coefficient.get(coef);
+  if (value === undefined) {
+    diags.push(diagnosticAt(src, [...path, 1], TimeloopCodes.malformed, `unknown coefficient '${coef}' in a projection term`, { hint: coefficient.size > 0 ? `coefficients: ${[...coefficient.keys()].join(', ')}` : 'declare it under problem.shape.coefficients' }));
+    return { dim, coefficient: 1 };
+  }
+  return { dim, coefficient: value };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -286,7 +308,8 @@ function readMapping(
       entries.set(e.target, slot);
       order.push(e.target);
     }
-    const kind = e.type === 'dataspace' ? 'bypass' : e.type;
+    // Timeloop reads datatype, bypass and dataspace directives alike (keep/bypass lists).
+    const kind = e.type === 'dataspace' || e.type === 'datatype' ? 'bypass' : e.type;
     if (slot[kind] !== undefined) {
       diags.push(diagnosticAt(src, ['mapping', i, 'type'], ModelCodes.duplicate, `level '${e.target}' has two ${e.type} entries`));
     } else {
@@ -305,9 +328,11 @@ function readMapping(
     const spatialX: Loop[] = [];
     const spatialY: Loop[] = [];
     if (s) {
+      // Permutation positions before `split` (the innermost loops) go to X, the rest to Y; our lists
+      // are outermost first, like the temporal ones.
       const loops = loopsOf(s, slot.spatial!, dims, src, diags);
       const split = s.split ?? loops.length;
-      loops.forEach((loop, pos) => (pos < split ? spatialX : spatialY).push(loop));
+      loops.forEach((loop, pos) => (pos < split ? spatialX : spatialY).unshift(loop));
     }
     let keep: string[] | undefined;
     if (b) {
@@ -344,22 +369,32 @@ function loopsOf(e: MappingEntry, index: number, dims: readonly string[], src: Y
   return loops;
 }
 
+/**
+ * Factors as Timeloop reads them: every match of `[A-Za-z]+ *=* *[0-9]+` in the string (`C=1,M=8`,
+ * `C1 M8`, `C = 1`), or a list of such strings. Names with digits or underscores need the `=`
+ * (`M1=4`). Anything else between the factors (other than spaces and commas) is an error here, where
+ * Timeloop would silently skip it.
+ */
 function parseFactors(factors: string | readonly string[] | undefined, index: number, src: YamlSource, diags: Diagnostic[]): Map<string, { bound: number }> {
   const out = new Map<string, { bound: number }>();
   if (factors === undefined) return out;
-  const items: { text: string; offset: number; path: YamlPath }[] = [];
-  if (typeof factors === 'string') {
-    for (const m of factors.matchAll(/[^,\s]+/g)) items.push({ text: m[0], offset: m.index, path: ['mapping', index, 'factors'] });
-  } else {
-    factors.forEach((f, i) => items.push({ text: f.trim(), offset: 0, path: ['mapping', index, 'factors', i] }));
-  }
-  for (const it of items) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(\d+)$/.exec(it.text);
-    if (!m) {
-      diags.push(diagnosticAt(src, it.path, TimeloopCodes.malformed, `factor '${it.text}' is not of the form DIM=N`, { within: { offset: it.offset, length: it.text.length } }));
-      continue;
+  const texts = typeof factors === 'string' ? [{ text: factors, path: ['mapping', index, 'factors'] as YamlPath }] : factors.map((f, i) => ({ text: f, path: ['mapping', index, 'factors', i] as YamlPath }));
+  for (const { text, path } of texts) {
+    const re = text.includes('=') ? /([A-Za-z_][A-Za-z0-9_]*)\s*=+\s*([0-9]+)/g : /([A-Za-z]+)\s*([0-9]+)/g;
+    let last = 0;
+    const junk = (from: number, to: number): void => {
+      const gap = text.slice(from, to);
+      const m = /[^\s,]+/.exec(gap);
+      if (m) diags.push(diagnosticAt(src, path, TimeloopCodes.malformed, `'${m[0]}' in factors is not of the form DIM=N or DIMN`, { within: { offset: from + m.index, length: m[0].length } }));
+    };
+    for (const m of text.matchAll(re)) {
+      junk(last, m.index);
+      last = m.index + m[0].length;
+      const bound = Number(m[2]);
+      if (out.has(m[1]!)) diags.push(diagnosticAt(src, path, ModelCodes.duplicate, `factor of '${m[1]}' is given twice`, { within: { offset: m.index, length: m[0].length } }));
+      out.set(m[1]!, { bound });
     }
-    out.set(m[1]!, { bound: Number(m[2]) });
+    junk(last, text.length);
   }
   return out;
 }
@@ -414,7 +449,7 @@ export function locateTimeloopRef(loaded: LoadedTimeloop, ref: NestRef): SourceL
       if (i === undefined) return undefined;
       const factors = loaded.map.rawMapping[i]?.factors;
       if (typeof factors === 'string') {
-        const m = new RegExp(`(^|[,\\s])(${ref.dim}=\\d+)`).exec(factors);
+        const m = new RegExp(`(^|[^A-Za-z0-9_])(${ref.dim}\\s*=*\\s*\\d+)`).exec(factors);
         if (m) return locate(src, ['mapping', i, 'factors'], 'value', { offset: m.index + m[1]!.length, length: m[2]!.length });
       }
       return locate(src, ['mapping', i, 'factors']);
