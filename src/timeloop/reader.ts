@@ -94,10 +94,22 @@ interface TimeloopSourceMap {
   readonly rawMapping: readonly MappingEntry[];
 }
 
+/** A component as written (for the stats text): storage levels outermost first, the compute last. */
+export interface TimeloopComponent {
+  readonly name: string;
+  readonly className: string;
+  readonly instances: number;
+  readonly meshX: number;
+  readonly meshY: number;
+  /** Numeric attributes as given (depth, width, datawidth, cluster_size, read_bandwidth, ...). */
+  readonly attributes: Readonly<Record<string, number>>;
+}
+
 export interface LoadedTimeloop {
   readonly arch: Architecture;
   readonly problem: Problem;
   readonly mapping: Mapping;
+  readonly components: readonly TimeloopComponent[];
   readonly source: YamlSource;
   readonly map: TimeloopSourceMap;
 }
@@ -108,10 +120,10 @@ export function loadTimeloopInput(file: string, text: string): LoadedTimeloop {
   const input = validateYaml(source, TimeloopInputSchema);
   const diags: Diagnostic[] = [];
   const problem = readProblem(input, source, diags);
-  const { arch, leafPath } = readArch(input, source, diags);
+  const { arch, leafPath, components } = readArch(input, source, diags);
   const { mapping, entries, levelEntry } = readMapping(input, source, problem, diags);
   if (diags.length > 0) throw new UserError(diags);
-  return { arch, problem, mapping, source, map: { leafPath, entries, levelEntry, rawMapping: input.mapping } };
+  return { arch, problem, mapping, components, source, map: { leafPath, entries, levelEntry, rawMapping: input.mapping } };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -208,7 +220,7 @@ function chain(input: TimeloopInput, src: YamlSource, diags: Diagnostic[]): { le
 
 const ZERO_ENERGY = { read: 0, write: 0, update: 0, leak: 0 } as const;
 
-function readArch(input: TimeloopInput, src: YamlSource, diags: Diagnostic[]): { arch: Architecture; leafPath: Map<string, YamlPath> } {
+function readArch(input: TimeloopInput, src: YamlSource, diags: Diagnostic[]): { arch: Architecture; leafPath: Map<string, YamlPath>; components: TimeloopComponent[] } {
   const { leaves, cycleSeconds } = chain(input, src, diags);
   const leafPath = new Map<string, YamlPath>();
   interface Parsed {
@@ -241,7 +253,7 @@ function readArch(input: TimeloopInput, src: YamlSource, diags: Diagnostic[]): {
   const computeAt = parsed[parsed.length - 1];
   if (parsed.length < 2 || computeAt === undefined) {
     diags.push(diagnosticAt(src, ['architecture'], TimeloopCodes.unsupported, 'the architecture needs at least one storage level and a compute component'));
-    return { arch: { name: 'timeloop', wordBits: 16, levels: [], compute: { name: 'compute', units: [] } }, leafPath };
+    return { arch: { name: 'timeloop', wordBits: 16, levels: [], compute: { name: 'compute', units: [] } }, leafPath, components: [] };
   }
 
   const levels: StorageLevel[] = [];
@@ -285,7 +297,12 @@ function readArch(input: TimeloopInput, src: YamlSource, diags: Diagnostic[]): {
     compute: { name: computeAt.name, units: [{ name: computeAt.name, energy: 0, area: 0 }] },
     ...(cycleSeconds !== undefined ? { cycleSeconds } : {}),
   };
-  return { arch, leafPath };
+  const components = parsed.map((p): TimeloopComponent => {
+    const attributes: Record<string, number> = {};
+    for (const [k, v] of Object.entries(p.at.leaf.attributes ?? {})) if (typeof v === 'number') attributes[k] = v;
+    return { name: p.name, className: p.at.leaf.class ?? '', instances: p.instances, meshX: p.meshX, meshY: p.meshY, attributes };
+  });
+  return { arch, leafPath, components };
 }
 
 // ---------------------------------------------------------------------------------------------------

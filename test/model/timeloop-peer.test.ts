@@ -4,7 +4,8 @@
  * levels, spatial fan-outs, bypass and mapper-written (`datatype`, `C1 M8`) mappings. Against each run's
  * expected.json (transcribed from its timeloop-model.stats.txt): cycles, computes, utilized instances,
  * every per-instance read, fill, update and utilized capacity exactly; the total energy within the
- * file's energy_rel_tol (the stats print two decimals); and timeloop-model.map.txt byte for byte.
+ * file's energy_rel_tol (the stats print two decimals); timeloop-model.map.txt and timeloop-model.stats.txt
+ * byte for byte.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,8 @@ import { summarize } from '../../src/model/summary.ts';
 import { evaluateSource, timeloopNestSource } from '../../src/readers/nest-source.ts';
 import { timeloopMapText } from '../../src/timeloop/map-text.ts';
 import { loadTimeloopInput } from '../../src/timeloop/reader.ts';
-import { applyErt, loadErt } from '../../src/timeloop/tables.ts';
+import { timeloopStatsText } from '../../src/timeloop/stats-text.ts';
+import { applyArt, applyErt, loadArt, loadErt } from '../../src/timeloop/tables.ts';
 
 const root = join(import.meta.dirname, '..', 'fixtures', 'timeloop-peer');
 const cases = readdirSync(root).filter((d) => statSync(join(root, d)).isDirectory()).sort();
@@ -32,9 +34,9 @@ interface Expected {
 function load(dir: string) {
   const read = (f: string) => readFileSync(join(root, dir, f), 'utf8');
   const loaded = loadTimeloopInput(`${dir}/parsed-processed-input.yaml`, read('parsed-processed-input.yaml'));
-  const arch = applyErt(loaded.arch, loadErt('ERT.yaml', read('timeloop-model.ERT.yaml')));
+  const arch = applyArt(applyErt(loaded.arch, loadErt('ERT.yaml', read('timeloop-model.ERT.yaml'))), loadArt('ART.yaml', read('timeloop-model.ART.yaml')));
   const evaluation = evaluateSource(timeloopNestSource(loaded, arch), 'physical');
-  return { loaded, evaluation, summary: summarize(evaluation), read };
+  return { loaded, arch, evaluation, summary: summarize(evaluation), read };
 }
 
 test('the fixtures hold the seven peer runs', () => {
@@ -80,6 +82,11 @@ for (const dir of cases) {
   test(`${dir}: timeloop-model.map.txt byte for byte`, () => {
     const { loaded, evaluation, read } = load(dir);
     assert.equal(timeloopMapText(loaded.arch, loaded.mapping, evaluation.stats), read('timeloop-model.map.txt'));
+  });
+
+  test(`${dir}: timeloop-model.stats.txt byte for byte`, () => {
+    const { loaded, arch, evaluation, read } = load(dir);
+    assert.equal(timeloopStatsText(loaded, evaluation, { arch }), read('timeloop-model.stats.txt'));
   });
 
   test(`${dir}: the bigint path gives the same counts`, () => {
