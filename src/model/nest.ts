@@ -11,6 +11,8 @@ import type { Architecture, DataSpace, LevelMapping, Loop, Mapping, Problem, Sto
 
 /** Dimensions are bits in a 32-bit mask. */
 const MAX_DIMS = 30;
+/** Most spatial instances a nest with an affine data space may use (see sliding.ts, distinctOffsets). */
+const MAX_AFFINE_SPREAD = 1 << 22;
 
 /** One term `coefficient · dimension` of a bound rank expression. */
 export interface BoundTerm {
@@ -156,6 +158,15 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
       addIssue(issues, ModelCodes.factorProduct, `the factors of '${d}' multiply to ${got}, but the problem size of '${d}' is ${want}`, firstLoopRef(mapping, d) ?? { kind: 'dimension', dim: d });
     }
   });
+
+  // Multicast of a sliding-window tensor is counted by enumerating the offsets its spatial loops
+  // spread; beyond a few million instances that would not be a quick count.
+  let spatialInstances = 1;
+  for (const l of levels) for (const b of l.spatialBounds) spatialInstances *= b;
+  const affine = tensors.find((t) => t.affine);
+  if (affine && spatialInstances > MAX_AFFINE_SPREAD) {
+    addIssue(issues, ModelCodes.spatialSpread, `the spatial loops spread over ${spatialInstances} instances; with a sliding-window or strided data space ('${affine.name}') at most ${MAX_AFFINE_SPREAD} are counted`, { kind: 'dataSpace', tensor: affine.name });
+  }
 
   tensors.forEach((t, ti) => {
     if (!levels.some((l) => l.keepMask & (1 << ti))) addIssue(issues, ModelCodes.notKept, `tensor '${t.name}' is kept at no level`, { kind: 'dataSpace', tensor: t.name });
