@@ -25,7 +25,7 @@
  */
 import { partitionStep, partitionStepBig } from './artifact-fidelity.ts';
 import type { Nest } from './nest.ts';
-import { nestLoops, slidingCounts, type NestLoop, type SlidingArith } from './sliding.ts';
+import { nestLoops, slidingCounts, spread, type NestLoop, type SlidingArith, type SlidingCounts } from './sliding.ts';
 import type { Fidelity, LevelKind } from './types.ts';
 
 /** An exact non-negative integer: a number when ≤ Number.MAX_SAFE_INTEGER, else a bigint. */
@@ -164,22 +164,17 @@ function analyzeWith<N extends number | bigint>(nest: Nest, fidelity: Fidelity, 
   const part: N[] = new Array<N>(L);
 
   let loops: NestLoop[] | undefined;
-  const fillsAll: N[] = new Array<N>(L);
   for (let t = 0; t < nest.tensors.length; t++) {
     const tensor = nest.tensors[t]!;
     const mask = tensor.mask;
     const bit = 1 << t;
-    // spread(from, to): distinct children (offsets) the spatial loops of levels [from, to) serve.
-    let spread: (from: number, to: number) => N;
+    // Sliding windows: sizes, deltas and partitions from sliding.ts; else the rank-subset rules below.
+    let sc: SlidingCounts<N> | undefined;
     if (tensor.affine) {
       loops ??= nestLoops(nest);
-      const sc = slidingCounts(nest, loops, tensor, fidelity, A);
+      sc = slidingCounts(nest, loops, tensor, bit, fidelity, A);
       for (let i = 0; i <= L; i++) size[i] = sc.size[i]!;
-      for (let i = 0; i < L; i++) {
-        fillsAll[i] = sc.deltaSum[i]!;
-        part[i] = sc.part[i]!;
-      }
-      spread = (from, to) => A.of(sc.spread(from, to));
+      for (let i = 0; i < L; i++) part[i] = sc.part[i]!;
     } else {
       // Tile sizes (inner to outer) and the relevant spatial split at each level.
       size[L] = A.one;
@@ -208,12 +203,6 @@ function analyzeWith<N extends number | bigint>(nest: Nest, fidelity: Fidelity, 
       // Partition sizes, level by level through bypassed levels too (this is where the wrap happens).
       part[0] = size[0]!;
       for (let c = 1; c < L; c++) part[c] = A.partition(part[c - 1]!, size[c]!, split[c - 1]!, fidelity);
-      for (let i = 0; i < L; i++) fillsAll[i] = A.mul(loads[i]!, size[i]!);
-      spread = (from, to) => {
-        let between = A.one;
-        for (let i = from; i < to; i++) between = A.mul(between, split[i]!);
-        return between;
-      };
     }
 
     // Keepers, outermost first.
@@ -222,9 +211,15 @@ function analyzeWith<N extends number | bigint>(nest: Nest, fidelity: Fidelity, 
       if (!(levels[k]!.keepMask & bit)) continue;
       let next = k + 1;
       while (next < L && !(levels[next]!.keepMask & bit)) next++;
-      // The innermost keeper serves every cycle of the compute below it.
-      const content = next === L ? A.mul(cycles, spread(k, L)) : A.mul(fillsAll[next]!, spread(k, next));
-      const share = first ? A.zero : fillsAll[k]!;
+      // Children served at once: the distinct offsets the spatial loops in between spread (rank subset:
+      // the product of the relevant spatial bounds; irrelevant ones multicast inputs, reduce outputs).
+      let between = A.one;
+      if (sc) between = A.of(spread(sc, k, next));
+      else for (let i = k; i < next; i++) between = A.mul(between, split[i]!);
+      // The innermost keeper serves every cycle of the compute below it; the others, everything the
+      // next keeper receives per instance (first tile included: for a rank subset, loads · size).
+      const content = next === L ? A.mul(cycles, between) : A.mul(sc ? sc.deltaSum[next]! : A.mul(loads[next]!, size[next]!), between);
+      const share = first ? A.zero : sc ? sc.deltaSum[k]! : A.mul(loads[k]!, size[k]!);
       let reads: N;
       let fills: N;
       let updates: N;

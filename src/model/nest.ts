@@ -163,8 +163,8 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
   // spread; beyond a few million instances that would not be a quick count.
   let spatialInstances = 1;
   for (const l of levels) for (const b of l.spatialBounds) spatialInstances *= b;
-  const affine = tensors.find((t) => t.affine);
-  if (affine && spatialInstances > MAX_AFFINE_SPREAD) {
+  if (spatialInstances > MAX_AFFINE_SPREAD && tensors.some((t) => t.affine)) {
+    const affine = tensors.find((t) => t.affine)!;
     addIssue(issues, ModelCodes.spatialSpread, `the spatial loops spread over ${spatialInstances} instances; with a sliding-window or strided data space ('${affine.name}') at most ${MAX_AFFINE_SPREAD} are counted`, { kind: 'dataSpace', tensor: affine.name });
   }
 
@@ -214,9 +214,9 @@ function bindProjection(ds: DataSpace, dimNames: readonly string[], dimSizes: re
       if (term.coefficient === 0) continue;
       if (mask & (1 << d)) affine = true; // a dimension in two ranks (or twice in one)
       mask |= 1 << d;
-      const same = terms.find((t) => t.dim === d);
-      if (same) terms[terms.indexOf(same)] = { dim: d, coefficient: same.coefficient + term.coefficient };
-      else terms.push({ dim: d, coefficient: term.coefficient });
+      let same = 0;
+      while (same < terms.length && terms[same]!.dim !== d) same++;
+      terms[same] = { dim: d, coefficient: (terms[same]?.coefficient ?? 0) + term.coefficient };
       extent += term.coefficient * ((dimSizes[d] ?? 1) - 1);
     }
     if (!Number.isSafeInteger(extent)) addIssue(issues, ModelCodes.badValue, `data space '${ds.name}': a rank spans ${extent} points, beyond exact integers (2^53)`, ref);

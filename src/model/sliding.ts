@@ -31,21 +31,22 @@ export interface NestLoop {
   readonly bound: number;
   readonly spatial: boolean;
   /** Weight of this loop's index in its dimension's coordinate (product of the inner bounds over it). */
-  readonly stride: number;
+  stride: number;
 }
 
 export function nestLoops(nest: Nest): NestLoop[] {
-  const raw: { level: number; dim: number; bound: number; spatial: boolean }[] = [];
-  nest.levels.forEach((lv, level) => {
-    lv.temporalDims.forEach((dim, k) => raw.push({ level, dim, bound: lv.temporalBounds[k]!, spatial: false }));
-    lv.spatialDims.forEach((dim, k) => raw.push({ level, dim, bound: lv.spatialBounds[k]!, spatial: true }));
-  });
-  const inner = nest.dimSizes.map(() => 1);
-  const loops: NestLoop[] = new Array<NestLoop>(raw.length);
-  for (let i = raw.length - 1; i >= 0; i--) {
-    const r = raw[i]!;
-    loops[i] = { ...r, stride: inner[r.dim]! };
-    inner[r.dim]! *= r.bound;
+  const loops: NestLoop[] = [];
+  for (let level = 0; level < nest.levels.length; level++) {
+    const lv = nest.levels[level]!;
+    for (let k = 0; k < lv.temporalDims.length; k++) loops.push({ level, dim: lv.temporalDims[k]!, bound: lv.temporalBounds[k]!, spatial: false, stride: 1 });
+    for (let k = 0; k < lv.spatialDims.length; k++) loops.push({ level, dim: lv.spatialDims[k]!, bound: lv.spatialBounds[k]!, spatial: true, stride: 1 });
+  }
+  // Outer loops are the more significant digits of their dimension.
+  const inner = new Array<number>(nest.dimSizes.length).fill(1);
+  for (let i = loops.length - 1; i >= 0; i--) {
+    const l = loops[i]!;
+    l.stride = inner[l.dim]!;
+    inner[l.dim]! *= l.bound;
   }
   return loops;
 }
@@ -64,95 +65,136 @@ export interface SlidingArith<N extends number | bigint> {
 export interface SlidingCounts<N> {
   /** size[i]: the tile of one instance of level i (size[L] = 1). */
   readonly size: N[];
-  /** deltaSum[i]: per instance of level i, the total of the deltas it receives, first tile included. */
+  /** deltaSum[i]: per instance of level i, the total of the deltas it receives, first tile included (0 where not kept). */
   readonly deltaSum: N[];
   /** part[i]: partition size. */
   readonly part: N[];
-  /** Distinct data-space offsets among the instances the spatial loops of levels [from, to) spread. */
-  spread(from: number, to: number): number;
+  readonly loops: readonly NestLoop[];
+  /** Data-space step of every loop, per rank (loop-major). */
+  readonly steps: number[];
+  readonly nRanks: number;
 }
 
-export function slidingCounts<N extends number | bigint>(nest: Nest, loops: readonly NestLoop[], tensor: BoundTensor, fidelity: Fidelity, A: SlidingArith<N>): SlidingCounts<N> {
-  const L = nest.levels.length;
-  const D = nest.dimSizes.length;
-  const ranks = tensor.ranks;
-
-  // Extents per level: ext[i][d] = product of the bounds of the loops at level i and below over d.
-  const ext: number[][] = new Array<number[]>(L + 1);
-  const spatialExt: number[][] = new Array<number[]>(L);
-  ext[L] = new Array<number>(D).fill(1);
-  for (let i = L - 1; i >= 0; i--) {
-    const e = ext[i + 1]!.slice();
-    const s = ext[i + 1]!.slice();
-    const lv = nest.levels[i]!;
-    lv.temporalDims.forEach((d, k) => (e[d]! *= lv.temporalBounds[k]!));
-    lv.spatialDims.forEach((d, k) => {
-      e[d]! *= lv.spatialBounds[k]!;
-      s[d]! *= lv.spatialBounds[k]!;
-    });
-    ext[i] = e;
-    spatialExt[i] = s;
+/** Distinct data-space offsets among the instances the spatial loops of levels [from, to) spread. */
+export function spread(sc: SlidingCounts<unknown>, from: number, to: number): number {
+  const R = sc.nRanks;
+  // Common case first: each spatial loop moves one rank and no two move the same one: no collisions.
+  let product = 1;
+  let touched = 0;
+  let simple = true;
+  for (let k = 0; k < sc.loops.length && simple; k++) {
+    const l = sc.loops[k]!;
+    if (!l.spatial || l.level < from || l.level >= to) continue;
+    let moved = 0;
+    let rank = -1;
+    for (let r = 0; r < R; r++) if (sc.steps[k * R + r] !== 0) (moved++, (rank = r));
+    if (moved === 0) continue;
+    if (moved > 1 || rank >= 31 || touched & (1 << rank)) simple = false;
+    touched |= 1 << rank;
+    product *= l.bound;
   }
-  const rankExtent = (e: readonly number[], r: number): number => {
-    let x = 1;
-    for (const t of ranks[r]!) x += t.coefficient * (e[t.dim]! - 1);
-    return x;
-  };
-  const boxSize = (e: readonly number[]): N => {
-    let s = A.one;
-    for (let r = 0; r < ranks.length; r++) s = A.mul(s, A.of(rankExtent(e, r)));
-    return s;
-  };
+  if (simple) return product;
+  const vectors: number[][] = [];
+  const bounds: number[] = [];
+  for (let k = 0; k < sc.loops.length; k++) {
+    const l = sc.loops[k]!;
+    if (!l.spatial || l.level < from || l.level >= to) continue;
+    const v = sc.steps.slice(k * R, (k + 1) * R);
+    if (v.every((x) => x === 0)) continue;
+    vectors.push(v);
+    bounds.push(l.bound);
+  }
+  return distinctOffsets(vectors, bounds, R);
+}
 
-  const size: N[] = new Array<N>(L + 1);
-  for (let i = 0; i <= L; i++) size[i] = boxSize(ext[i]!);
+function rankExtents(ranks: BoundTensor['ranks'], ext: number[], into: number[], at: number): void {
+  for (let r = 0; r < ranks.length; r++) {
+    let x = 1;
+    for (const t of ranks[r]!) x += t.coefficient * (ext[t.dim]! - 1);
+    into[at + r] = x;
+  }
+}
+
+function boxSize<N extends number | bigint>(extents: number[], at: number, R: number, A: SlidingArith<N>): N {
+  let s = A.one;
+  for (let r = 0; r < R; r++) s = A.mul(s, A.of(extents[at + r]!));
+  return s;
+}
+
+/** The counts of `tensor` (bit `bit` of the keep masks); deltas only for the levels that keep it. */
+export function slidingCounts<N extends number | bigint>(nest: Nest, loops: readonly NestLoop[], tensor: BoundTensor, bit: number, fidelity: Fidelity, A: SlidingArith<N>): SlidingCounts<N> {
+  const L = nest.levels.length;
+  const R = tensor.ranks.length;
+  const ranks = tensor.ranks;
+  const nLoops = loops.length;
 
   // Data-space step of every loop: per rank, Σ coefficient · stride over the loop's dimension.
-  const steps: number[][] = loops.map((l) => ranks.map((terms) => {
-    let v = 0;
-    for (const t of terms) if (t.dim === l.dim) v += t.coefficient * l.stride;
-    return v;
-  }));
+  const steps = new Array<number>(nLoops * R).fill(0);
+  for (let j = 0; j < nLoops; j++) {
+    const l = loops[j]!;
+    for (let r = 0; r < R; r++) for (const t of ranks[r]!) if (t.dim === l.dim) steps[j * R + r]! += t.coefficient * l.stride;
+  }
 
-  // Deltas: the first tile, then for every temporal loop m above the level, (times it advances) ×
-  // (delta of translation t_m = v_m − Σ inner v_j).
+  // Rank extents (Σ coefficient · (extent − 1) + 1) of the tile at every level, from the innermost out,
+  // and of the tile a level's spatial loops spread over its children (for partitions).
+  const ext = new Array<number>(nest.dimSizes.length).fill(1);
+  const X = new Array<number>((L + 1) * R).fill(0);
+  const spatialX = new Array<number>(L * R).fill(0);
+  rankExtents(ranks, ext, X, L * R);
+  let j = nLoops - 1;
+  for (let i = L - 1; i >= 0; i--) {
+    // A level's spatial loops come after its temporal ones in nest order: meet them first going up.
+    for (; j >= 0 && loops[j]!.level === i && loops[j]!.spatial; j--) ext[loops[j]!.dim]! *= loops[j]!.bound;
+    rankExtents(ranks, ext, spatialX, i * R);
+    for (; j >= 0 && loops[j]!.level === i; j--) ext[loops[j]!.dim]! *= loops[j]!.bound;
+    rankExtents(ranks, ext, X, i * R);
+  }
+  const size: N[] = new Array<N>(L + 1);
+  for (let i = 0; i <= L; i++) size[i] = boxSize(X, i * R, R, A);
+
+  // The temporal loops in nest order, and how often each advances: (product of the bounds of the
+  // temporal loops outside it) × (bound − 1).
+  const temporal: number[] = [];
+  for (let k = 0; k < nLoops; k++) if (!loops[k]!.spatial) temporal.push(k);
+  const advances: N[] = new Array<N>(temporal.length);
+  let outside = A.one;
+  for (let a = 0; a < temporal.length; a++) {
+    const bound = loops[temporal[a]!]!.bound;
+    advances[a] = A.mul(outside, A.of(bound - 1));
+    outside = A.mul(outside, A.of(bound));
+  }
+
+  // Deltas received by an instance of level k: the first tile, then for every temporal loop m above k
+  // (times it advances) × (delta of the translation t_m = v_m − Σ of the inner steps above k).
   const deltaSum: N[] = new Array<N>(L);
-  const t = new Array<number>(ranks.length);
+  const t = new Array<number>(R).fill(0);
+  let q = 0;
   for (let k = 0; k < L; k++) {
-    const X = ranks.map((_, r) => rankExtent(ext[k]!, r));
-    const above: number[] = [];
-    for (let j = 0; j < loops.length && loops[j]!.level < k; j++) if (!loops[j]!.spatial) above.push(j);
-    // Times each loop advances: (product of the bounds outside it) × (bound − 1).
-    const outside: N[] = new Array<N>(above.length);
-    let p = A.one;
-    for (let a = 0; a < above.length; a++) {
-      outside[a] = p;
-      p = A.mul(p, A.of(loops[above[a]!]!.bound));
+    while (q < temporal.length && loops[temporal[q]!]!.level < k) q++;
+    if (!(nest.levels[k]!.keepMask & bit)) {
+      deltaSum[k] = A.zero;
+      continue;
     }
-    let total = size[k]!;
+    const tile = size[k]!;
+    let total = tile;
     t.fill(0);
-    for (let a = above.length - 1; a >= 0; a--) {
-      const j = above[a]!;
-      const v = steps[j]!;
-      // t = v_m − (sum of the inner steps), accumulated in place: inner = −t before this loop.
+    for (let a = q - 1; a >= 0; a--) {
+      const at = temporal[a]! * R;
       let moved = -1;
       let movedCount = 0;
-      for (let r = 0; r < ranks.length; r++) {
-        const tr = v[r]! + t[r]!;
-        if (tr !== 0) {
+      for (let r = 0; r < R; r++) {
+        if (steps[at + r]! + t[r]! !== 0) {
           moved = r;
           movedCount++;
         }
       }
-      let delta: N;
-      if (movedCount === 0) delta = A.zero;
-      else {
-        const tr = v[moved]! + t[moved]!;
-        delta = movedCount === 1 && tr > 0 && tr < X[moved]! ? A.mul(A.div(size[k]!, A.of(X[moved]!)), A.of(tr)) : size[k]!;
+      if (movedCount > 0) {
+        const tr = steps[at + moved]! + t[moved]!;
+        const extent = X[k * R + moved]!;
+        const delta = movedCount === 1 && tr > 0 && tr < extent ? A.mul(A.div(tile, A.of(extent)), A.of(tr)) : tile;
+        total = A.add(total, A.mul(advances[a]!, delta));
       }
-      const loop = loops[j]!;
-      total = A.add(total, A.mul(A.mul(outside[a]!, A.of(loop.bound - 1)), delta));
-      for (let r = 0; r < ranks.length; r++) t[r]! -= v[r]!;
+      for (let r = 0; r < R; r++) t[r]! -= steps[at + r]!;
     }
     deltaSum[k] = total;
   }
@@ -160,26 +202,13 @@ export function slidingCounts<N extends number | bigint>(nest: Nest, loops: read
   const part: N[] = new Array<N>(L);
   part[0] = size[0]!;
   for (let c = 1; c < L; c++) {
-    const spatialTile = boxSize(spatialExt[c - 1]!);
+    const spatialTile = boxSize(spatialX, (c - 1) * R, R, A);
     part[c] = (typeof part[c - 1] === 'bigint'
       ? partitionSpanStepBig(part[c - 1] as bigint, size[c] as bigint, spatialTile as bigint, fidelity)
       : partitionSpanStep(part[c - 1] as number, size[c] as number, spatialTile as number, fidelity)) as N;
   }
 
-  const spread = (from: number, to: number): number => {
-    const vectors: number[][] = [];
-    const bounds: number[] = [];
-    loops.forEach((l, j) => {
-      if (!l.spatial || l.level < from || l.level >= to) return;
-      const v = steps[j]!;
-      if (v.every((x) => x === 0)) return;
-      vectors.push(v);
-      bounds.push(l.bound);
-    });
-    return distinctOffsets(vectors, bounds, ranks.length);
-  };
-
-  return { size, deltaSum, part, spread };
+  return { size, deltaSum, part, loops, steps, nRanks: R };
 }
 
 /** How many distinct points Σ x_s · v_s takes for x_s in [0, bound_s). */
