@@ -101,21 +101,6 @@ export function replaceDirectory(dir: string, files: readonly OutputFile[]): voi
   }
 }
 
-/**
- * Write several files into `dir` all or nothing: each goes to a temporary file in `dir` first, and only
- * when all are written are they renamed into place (a failure removes the temporaries).
- */
-export function writeFilesAtomic(dir: string, files: readonly { readonly name: string; readonly data: string | Uint8Array }[]): void {
-  mkdirSync(dir, { recursive: true });
-  const tmps = files.map((f) => join(dir, `.${f.name}.${process.pid}.${Date.now()}.tmp`));
-  try {
-    files.forEach((f, i) => writeFileSync(tmps[i]!, f.data));
-    files.forEach((f, i) => renameSync(tmps[i]!, join(dir, f.name)));
-  } finally {
-    for (const t of tmps) rmSync(t, { force: true });
-  }
-}
-
 /** Read a text file the user named; a missing or unreadable file is a user error (FM901). */
 export function readUserFile(path: string): string {
   try {

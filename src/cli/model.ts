@@ -102,17 +102,12 @@ function runModel(opts: ModelOptions): void {
   process.stdout.write(opts.json ? toJson(summary) + '\n' : formatSummary(summary));
 }
 
-/** timeloop-model.map.txt and timeloop-model.stats.txt, both or neither. */
+/** timeloop-model.map.txt and timeloop-model.stats.txt, both or neither (FM910 when DIR cannot be written). */
 function writeTimeloopTexts(dir: string, loaded: LoadedTimeloop, arch: Architecture, evaluation: Evaluation): void {
-  const files = [
+  writeFilesAtomic(dir, [
     { name: 'timeloop-model.map.txt', data: timeloopMapText(arch, loaded.mapping, evaluation.stats) },
     { name: 'timeloop-model.stats.txt', data: timeloopStatsText(loaded, evaluation, { arch }) },
-  ];
-  try {
-    writeFilesAtomic(dir, files);
-  } catch (err) {
-    fail('FM410', `cannot write the Timeloop texts into '${dir}': ${(err as NodeJS.ErrnoException).code === 'EEXIST' || (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'it is not a directory' : (err as Error).message}`);
-  }
+  ]);
 }
 
 function parseFidelity(text: string): Fidelity {

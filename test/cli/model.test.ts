@@ -108,7 +108,7 @@ test('--out: an unwritable directory or a missing ERT is a user error, and nothi
   writeFileSync(file, 'keep me');
   const onFile = await run(...peerArgs, '--out', file);
   assert.equal(onFile.status, 2);
-  assert.match(onFile.err, /error FM410: cannot write the Timeloop texts into '.*a-file': it is not a directory/);
+  assert.match(onFile.err, /error FM910: cannot write '.*a-file': a file is in the way where a directory is needed/);
   assert.doesNotMatch(onFile.err, /\n\s+at /);
   assert.equal(readFileSync(file, 'utf8'), 'keep me');
   assert.deepEqual(readdirSync(base), ['a-file']);
