@@ -5,7 +5,9 @@
  * artifact uses: a single chain of components (storage levels, `dummy_storage` fan-out stages, the
  * compute component last), dense problems, and mappings made of temporal, spatial and bypass entries.
  *
- * Conventions followed (Timeloop's): a component `name[1..N]` has N instances in total, and meshX/meshY
+ * Conventions followed (Timeloop's): projection terms are `[dimension]` or `[dimension, coefficient]`,
+ * a coefficient taking its value from the problem instance, else its default; `datatype`, `bypass`
+ * and `dataspace` directives are read alike; a component `name[1..N]` has N instances in total, and meshX/meshY
  * are cumulative, so a level's fan-out is the next component's mesh divided by its own; permutations
  * list loops innermost first; in a spatial entry, the permutation positions before `split` go to X and
  * the rest to Y; a tensor that a bypass entry neither keeps nor bypasses is kept.
@@ -209,14 +211,21 @@ function chain(input: TimeloopInput, src: YamlSource, diags: Diagnostic[]): { le
     }
     const node = nodes[0]!;
     cycleSeconds ??= node.attributes?.global_cycle_seconds;
+    for (const key of ['network', 'networks']) {
+      if (key in node) diags.push(diagnosticAt(src, [...path, 0, key], TimeloopCodes.unsupported, NETWORKS_UNSUPPORTED));
+    }
     (node.local ?? []).forEach((leaf, i) => {
-      if (leaf.enabled !== false) leaves.push({ leaf, path: [...path, 0, 'local', i] });
+      if (leaf.enabled === false) return;
+      if (/network/i.test(leaf.class ?? '')) diags.push(diagnosticAt(src, [...path, 0, 'local', i, 'class'], TimeloopCodes.unsupported, NETWORKS_UNSUPPORTED));
+      else leaves.push({ leaf, path: [...path, 0, 'local', i] });
     });
     path = [...path, 0, 'subtree'];
     nodes = node.subtree ?? [];
   }
   return cycleSeconds === undefined ? { leaves } : { leaves, cycleSeconds };
 }
+
+const NETWORKS_UNSUPPORTED = "network components are not supported: Timeloop's default networks between adjacent levels are assumed (no link transfers, no network energy)";
 
 const ZERO_ENERGY = { read: 0, write: 0, update: 0, leak: 0 } as const;
 
@@ -388,7 +397,7 @@ function loopsOf(e: MappingEntry, index: number, dims: readonly string[], src: Y
 
 /**
  * Factors as Timeloop reads them: every match of `[A-Za-z]+ *=* *[0-9]+` in the string (`C=1,M=8`,
- * `C1 M8`, `C = 1`), or a list of such strings. Names with digits or underscores need the `=`
+ * `C1 M8`, `C = 1`, mixed), or a list of such strings; names with digits or underscores need the `=`
  * (`M1=4`). Anything else between the factors (other than spaces and commas) is an error here, where
  * Timeloop would silently skip it.
  */
@@ -397,7 +406,8 @@ function parseFactors(factors: string | readonly string[] | undefined, index: nu
   if (factors === undefined) return out;
   const texts = typeof factors === 'string' ? [{ text: factors, path: ['mapping', index, 'factors'] as YamlPath }] : factors.map((f, i) => ({ text: f, path: ['mapping', index, 'factors', i] as YamlPath }));
   for (const { text, path } of texts) {
-    const re = text.includes('=') ? /([A-Za-z_][A-Za-z0-9_]*)\s*=+\s*([0-9]+)/g : /([A-Za-z]+)\s*([0-9]+)/g;
+    // Timeloop's [A-Za-z]+ *=* *[0-9]+, plus names with digits or underscores before an '='.
+    const re = /([A-Za-z_][A-Za-z0-9_]*)\s*=+\s*([0-9]+)|([A-Za-z]+)\s*([0-9]+)/g;
     let last = 0;
     const junk = (from: number, to: number): void => {
       const gap = text.slice(from, to);
@@ -407,9 +417,10 @@ function parseFactors(factors: string | readonly string[] | undefined, index: nu
     for (const m of text.matchAll(re)) {
       junk(last, m.index);
       last = m.index + m[0].length;
-      const bound = Number(m[2]);
-      if (out.has(m[1]!)) diags.push(diagnosticAt(src, path, ModelCodes.duplicate, `factor of '${m[1]}' is given twice`, { within: { offset: m.index, length: m[0].length } }));
-      out.set(m[1]!, { bound });
+      const name = m[1] ?? m[3]!;
+      const bound = Number(m[2] ?? m[4]);
+      if (out.has(name)) diags.push(diagnosticAt(src, path, ModelCodes.duplicate, `factor of '${name}' is given twice`, { within: { offset: m.index, length: m[0].length } }));
+      out.set(name, { bound });
     }
     junk(last, text.length);
   }
