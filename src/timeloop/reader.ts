@@ -1,9 +1,10 @@
 /**
  * @file Timeloop v4 input: the fully processed `parsed-processed-input.yaml` that timeloopfe writes
  * (architecture, problem, mapping) turned into our plain Architecture, Problem and Mapping, with a
- * source map so that model errors point into the file. The subset supported is the one the FuseMax
- * artifact uses: a single chain of components (storage levels, `dummy_storage` fan-out stages, the
- * compute component last), dense problems, and mappings made of temporal, spatial and bypass entries.
+ * source map so that model errors point into the file. Supported: a single chain of components
+ * (storage levels, `dummy_storage` fan-out stages, the compute component last), dense problems with
+ * affine projections, and mappings of temporal, spatial and keep/bypass entries (docs/model.md lists
+ * what is refused and with which diagnostic).
  *
  * Conventions followed (Timeloop's): projection terms are `[dimension]` or `[dimension, coefficient]`,
  * a coefficient taking its value from the problem instance, else its default; `datatype`, `bypass`
