@@ -351,13 +351,13 @@ function readMapping(
     const t = slot.temporal === undefined ? undefined : input.mapping[slot.temporal];
     const s = slot.spatial === undefined ? undefined : input.mapping[slot.spatial];
     const b = slot.bypass === undefined ? undefined : input.mapping[slot.bypass];
-    const temporal = t ? [...loopsOf(t, slot.temporal!, dims, src, diags)].reverse() : [];
+    const temporal = t ? [...loopsOf(t, slot.temporal!, problem.dimensions, src, diags)].reverse() : [];
     const spatialX: Loop[] = [];
     const spatialY: Loop[] = [];
     if (s) {
       // Permutation positions before `split` (the innermost loops) go to X, the rest to Y; our lists
       // are outermost first, like the temporal ones.
-      const loops = loopsOf(s, slot.spatial!, dims, src, diags);
+      const loops = loopsOf(s, slot.spatial!, problem.dimensions, src, diags);
       const split = s.split ?? loops.length;
       loops.forEach((loop, pos) => (pos < split ? spatialX : spatialY).unshift(loop));
     }
@@ -381,17 +381,19 @@ function readMapping(
  * its factor; dimensions without a factor have bound 1 and those the permutation leaves out come last
  * (outermost), which only matters for bound > 1, and then is an error.
  */
-function loopsOf(e: MappingEntry, index: number, dims: readonly string[], src: YamlSource, diags: Diagnostic[]): Loop[] {
+function loopsOf(e: MappingEntry, index: number, sizes: Readonly<Record<string, number>>, src: YamlSource, diags: Diagnostic[]): Loop[] {
   const factors = parseFactors(e.factors, index, src, diags);
-  const perm = parsePermutation(e.permutation, dims, index, src, diags);
+  const perm = parsePermutation(e.permutation, Object.keys(sizes), index, src, diags);
+  // Timeloop reads a factor of 0 as the whole dimension.
+  const bound = (d: string, b: number): number => (b === 0 ? (sizes[d] ?? 0) : b);
   const loops: Loop[] = [];
-  for (const d of perm) loops.push({ dim: d, bound: factors.get(d)?.bound ?? 1 });
+  for (const d of perm) loops.push({ dim: d, bound: bound(d, factors.get(d)?.bound ?? 1) });
   for (const [d, f] of factors) {
     if (perm.includes(d)) continue;
     if (f.bound > 1 && e.permutation !== undefined) {
       diags.push(diagnosticAt(src, ['mapping', index, 'permutation'], TimeloopCodes.malformed, `the permutation does not place '${d}', which has factor ${f.bound}`));
     }
-    loops.push({ dim: d, bound: f.bound });
+    loops.push({ dim: d, bound: bound(d, f.bound) });
   }
   return loops;
 }

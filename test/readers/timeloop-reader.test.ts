@@ -181,3 +181,8 @@ test('networks and sparse densities are refused with FM406 at their place', () =
   assert.equal(sparse.code, 'FM406');
   assert.match(sparse.message, /sparse densities are not supported/);
 });
+
+test('a factor of 0 is the whole dimension, as Timeloop reads it', () => {
+  const zero = loadTimeloopInput('in.yaml', MAPPER.replace('factors: K32 R3 P16', 'factors: K0 R3 P=0')).mapping.levels.find((l) => l.level === 'RegisterFile')!;
+  assert.deepEqual(zero.temporal, [{ dim: 'P', bound: 16 }, { dim: 'R', bound: 3 }, { dim: 'K', bound: 32 }]);
+});
