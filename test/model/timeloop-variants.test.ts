@@ -186,3 +186,43 @@ test('a strided conv1D with a halo: 2·P + R over two levels, counted by hand', 
   assert.equal(inputs('Buffer').reads, 12);
   assert.deepEqual(comparable(stats, new Set(['Inputs'])), comparable(simulateNest(bound.nest), new Set(['Inputs'])));
 });
+
+test("Timeloop's extrapolated deltas: a window sliding forward across an inner loop's wrap", () => {
+  // Conv1D P=8, R=3 (Inputs P + R). MainMemory runs P2 (outer, a step of 4) and R3 (inner); the Buffer
+  // holds a P4 window, 4 wide. Tiles [0,3] [1,4] [2,5], then [4,7]. Timeloop extrapolates R from its
+  // iterations 0 and 1, so [4,7] is compared with [1,4] (not [2,5]): 3 new points, not 2. Fills:
+  // 4 + (1 + 1) + 3 + (1 + 1) = 11, where a sequential walk would give 10. (Reconstructed from Timeloop
+  // v0.4's nest analysis; no peer run exercises it.)
+  const doc = base('ispass-01-conv1d-2level-ws');
+  doc.problem.instance = { R: 3, P: 8, densities: {} };
+  doc.mapping = [
+    { target: 'MainMemory', type: 'temporal', factors: 'R3 P2', permutation: 'RP' },
+    { target: 'Buffer', type: 'temporal', factors: 'R1 P4', permutation: 'RP' },
+  ];
+  const loaded = loadTimeloopInput('wrap.yaml', YAML.stringify(doc));
+  const bound = bindNest(loaded.arch, loaded.problem, loaded.mapping);
+  assert.ok(bound.ok);
+  const stats = analyzeNest(bound.nest);
+  const inputs = stats.levels.find((l) => l.name === 'Buffer')!.tensors.find((t) => t.tensor === 'Inputs')!;
+  assert.equal(inputs.utilizedCapacity, 4);
+  assert.equal(inputs.fills, 11);
+  assert.deepEqual(comparable(stats, new Set(['Inputs'])), comparable(simulateNest(bound.nest), new Set(['Inputs'])));
+});
+
+test('a window moved backward is filled whole, even by a loop of bound 2', () => {
+  // MainMemory runs R2 (outer) and P2 (inner, a step of 4); the Buffer holds a P4 window. Tiles [0,3],
+  // [4,7], then [1,4]: back from [4,7], so all 4 points (Timeloop's box delta only credits a forward
+  // slide), then [5,8] (a step of 4, no overlap): 16 fills.
+  const doc = base('ispass-01-conv1d-2level-ws');
+  doc.problem.instance = { R: 2, P: 8, densities: {} };
+  doc.mapping = [
+    { target: 'MainMemory', type: 'temporal', factors: 'R2 P2', permutation: 'PR' },
+    { target: 'Buffer', type: 'temporal', factors: 'R1 P4', permutation: 'RP' },
+  ];
+  const loaded = loadTimeloopInput('back.yaml', YAML.stringify(doc));
+  const bound = bindNest(loaded.arch, loaded.problem, loaded.mapping);
+  assert.ok(bound.ok);
+  const stats = analyzeNest(bound.nest);
+  assert.equal(stats.levels.find((l) => l.name === 'Buffer')!.tensors.find((t) => t.tensor === 'Inputs')!.fills, 16);
+  assert.deepEqual(comparable(stats, new Set(['Inputs'])), comparable(simulateNest(bound.nest), new Set(['Inputs'])));
+});
