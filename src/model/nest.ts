@@ -81,7 +81,7 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
 
   const tensors: BoundTensor[] = [];
   for (const ds of problem.dataSpaces) {
-    if (tensors.findIndex((t) => t.name === ds.name) >= 0) {
+    if (tensors.some((t) => t.name === ds.name)) {
       addIssue(issues, ModelCodes.duplicate, `data space '${ds.name}' is declared twice`, { kind: 'dataSpace', tensor: ds.name });
       continue;
     }
@@ -128,7 +128,7 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
       const x = bindLoops(spec.name, lm.spatialX, 'x', dimNames, product, spatialDims, spatialBounds, issues);
       const y = bindLoops(spec.name, lm.spatialY, 'y', dimNames, product, spatialDims, spatialBounds, issues);
       for (const l of lm.spatialY) {
-        if (lm.spatialX.some((lx) => lx.dim === l.dim)) addIssue(issues, ModelCodes.duplicate, `level '${spec.name}' maps '${l.dim}' spatially to both X and Y`, { kind: 'loop', level: spec.name, dim: l.dim, space: 'y' });
+        if (hasLoopOver(lm.spatialX, l.dim)) addIssue(issues, ModelCodes.duplicate, `level '${spec.name}' maps '${l.dim}' spatially to both X and Y`, { kind: 'loop', level: spec.name, dim: l.dim, space: 'y' });
       }
       if (x > spec.fanoutX) fanoutIssue(spec, 'x', x, spec.fanoutX, lm.spatialX, issues);
       if (y > spec.fanoutY) fanoutIssue(spec, 'y', y, spec.fanoutY, lm.spatialY, issues);
@@ -137,7 +137,8 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
     let keepMask = 0;
     if (lm?.keep !== undefined) {
       for (const t of lm.keep) {
-        const ti = tensors.findIndex((x) => x.name === t);
+        let ti = tensors.length - 1;
+        while (ti >= 0 && tensors[ti]!.name !== t) ti--;
         if (ti < 0) {
           addIssue(issues, ModelCodes.unknownName, `level '${spec.name}' keeps unknown tensor '${t}'`, { kind: 'keep', level: spec.name, tensor: t }, `tensors: ${tensors.map((x) => x.name).join(', ')}`);
         } else {
@@ -151,13 +152,14 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
     instances *= spec.fanoutX * spec.fanoutY;
   }
 
-  dimNames.forEach((d, i) => {
+  for (let i = 0; i < dimNames.length; i++) {
+    const d = dimNames[i]!;
     const got = product[i] ?? 1;
     const want = dimSizes[i] ?? 1;
     if (got !== want) {
       addIssue(issues, ModelCodes.factorProduct, `the factors of '${d}' multiply to ${got}, but the problem size of '${d}' is ${want}`, firstLoopRef(mapping, d) ?? { kind: 'dimension', dim: d });
     }
-  });
+  }
 
   // Multicast of a sliding-window tensor is counted by enumerating the offsets its spatial loops
   // spread; beyond a few million instances that would not be a quick count.
@@ -168,9 +170,11 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
     addIssue(issues, ModelCodes.spatialSpread, `the spatial loops spread over ${spatialInstances} instances; with a sliding-window or strided data space ('${affine.name}') at most ${MAX_AFFINE_SPREAD} are counted`, { kind: 'dataSpace', tensor: affine.name });
   }
 
-  tensors.forEach((t, ti) => {
-    if (!levels.some((l) => l.keepMask & (1 << ti))) addIssue(issues, ModelCodes.notKept, `tensor '${t.name}' is kept at no level`, { kind: 'dataSpace', tensor: t.name });
-  });
+  let keptSomewhere = 0;
+  for (const l of levels) keptSomewhere |= l.keepMask;
+  for (let ti = 0; ti < tensors.length; ti++) {
+    if (!(keptSomewhere & (1 << ti))) addIssue(issues, ModelCodes.notKept, `tensor '${tensors[ti]!.name}' is kept at no level`, { kind: 'dataSpace', tensor: tensors[ti]!.name });
+  }
 
   // Energy per compute from the cost of each unit (default: one operation of the first unit).
   let computeEnergy = mapping.computeCost === undefined ? (arch.compute.units[0]?.energy ?? 0) : 0;
@@ -197,18 +201,17 @@ function bindProjection(ds: DataSpace, dimNames: readonly string[], dimSizes: re
   let mask = 0;
   let affine = false;
   const ranks: BoundTerm[][] = [];
-  const ref: NestRef = { kind: 'dataSpace', tensor: ds.name };
   for (const rank of ds.projection) {
     const terms: BoundTerm[] = [];
     let extent = 1;
     for (const term of rank) {
       const d = dimNames.indexOf(term.dim);
       if (d < 0) {
-        addIssue(issues, ModelCodes.unknownName, `data space '${ds.name}' is indexed by unknown dimension '${term.dim}'`, ref, `dimensions: ${dimNames.join(', ')}`);
+        addIssue(issues, ModelCodes.unknownName, `data space '${ds.name}' is indexed by unknown dimension '${term.dim}'`, { kind: 'dataSpace', tensor: ds.name }, `dimensions: ${dimNames.join(', ')}`);
         continue;
       }
       if (!Number.isSafeInteger(term.coefficient) || term.coefficient < 0) {
-        addIssue(issues, ModelCodes.badValue, `data space '${ds.name}': the coefficient of '${term.dim}' must be a non-negative integer (got ${term.coefficient})`, ref);
+        addIssue(issues, ModelCodes.badValue, `data space '${ds.name}': the coefficient of '${term.dim}' must be a non-negative integer (got ${term.coefficient})`, { kind: 'dataSpace', tensor: ds.name });
         continue;
       }
       if (term.coefficient === 0) continue;
@@ -219,11 +222,16 @@ function bindProjection(ds: DataSpace, dimNames: readonly string[], dimSizes: re
       terms[same] = { dim: d, coefficient: (terms[same]?.coefficient ?? 0) + term.coefficient };
       extent += term.coefficient * ((dimSizes[d] ?? 1) - 1);
     }
-    if (!Number.isSafeInteger(extent)) addIssue(issues, ModelCodes.badValue, `data space '${ds.name}': a rank spans ${extent} points, beyond exact integers (2^53)`, ref);
+    if (!Number.isSafeInteger(extent)) addIssue(issues, ModelCodes.badValue, `data space '${ds.name}': a rank spans ${extent} points, beyond exact integers (2^53)`, { kind: 'dataSpace', tensor: ds.name });
     if (terms.length !== 1 || terms[0]!.coefficient !== 1) affine = true;
     ranks.push(terms);
   }
   return { mask, ranks, affine };
+}
+
+function hasLoopOver(loops: readonly Loop[], dim: string): boolean {
+  for (const l of loops) if (l.dim === dim) return true;
+  return false;
 }
 
 function addIssue(issues: NestIssue[], code: string, message: string, ref: NestRef, hint?: string): void {
