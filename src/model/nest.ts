@@ -66,29 +66,9 @@ export type BindResult = { readonly ok: true; readonly nest: Nest } | { readonly
 
 /** Bind and check a nest; returns every issue found rather than stopping at the first. */
 export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping): BindResult {
-  const issues: NestIssue[] = [];
-
-  // Problem: dimensions and projections. Names are looked up by linear search: problems
-  // have a handful of dimensions and tensors, and this runs once per evaluated mapping.
-  const dimNames = Object.keys(problem.dimensions);
-  const dimSizes: number[] = [];
-  if (dimNames.length > MAX_DIMS) addIssue(issues, ModelCodes.badValue, `a problem may have at most ${MAX_DIMS} dimensions (it has ${dimNames.length})`, { kind: 'dimension', dim: dimNames[MAX_DIMS] ?? '' });
-  for (const d of dimNames) {
-    const size = problem.dimensions[d] ?? 0;
-    if (!Number.isSafeInteger(size) || size < 1) addIssue(issues, ModelCodes.badValue, `dimension '${d}' must be a positive integer (got ${size})`, { kind: 'dimension', dim: d });
-    dimSizes.push(size);
-  }
-
-  const tensors: BoundTensor[] = [];
-  for (const ds of problem.dataSpaces) {
-    if (tensors.some((t) => t.name === ds.name)) {
-      addIssue(issues, ModelCodes.duplicate, `data space '${ds.name}' is declared twice`, { kind: 'dataSpace', tensor: ds.name });
-      continue;
-    }
-    const bound = bindProjection(ds, dimNames, dimSizes, issues);
-    tensors.push({ name: ds.name, isOutput: ds.isOutput, ...bound });
-  }
-  if (tensors.length > MAX_DIMS) addIssue(issues, ModelCodes.badValue, `a problem may have at most ${MAX_DIMS} data spaces`, { kind: 'dataSpace', tensor: tensors[MAX_DIMS]?.name ?? '' });
+  const bp = bindProblem(problem);
+  const issues: NestIssue[] = [...bp.issues];
+  const { dimNames, dimSizes, tensors } = bp;
 
   // Mapping entries, aligned with the architecture's levels. The loops of an entry that cannot be used
   // (unknown or repeated level) still count towards the factor products, so that one wrong name gives
@@ -190,6 +170,50 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
 
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, nest: { problem, arch, dimNames, dimSizes, tensors, levels, computeInstances: instances, computeEnergy } };
+}
+
+interface BoundProblem {
+  readonly dimNames: readonly string[];
+  readonly dimSizes: readonly number[];
+  readonly tensors: readonly BoundTensor[];
+  readonly issues: readonly NestIssue[];
+}
+
+/**
+ * The problem's part of a binding, cached per Problem object: a mapper evaluates many mappings of one
+ * problem, and problems are plain immutable data (see types.ts).
+ */
+const boundProblems = new WeakMap<Problem, BoundProblem>();
+
+function bindProblem(problem: Problem): BoundProblem {
+  const cached = boundProblems.get(problem);
+  if (cached) return cached;
+  const issues: NestIssue[] = [];
+  // Dimensions and projections. Names are looked up by linear search: problems have a handful of
+  // dimensions and tensors.
+  const dimNames = Object.keys(problem.dimensions);
+  const dimSizes: number[] = [];
+  if (dimNames.length > MAX_DIMS) addIssue(issues, ModelCodes.badValue, `a problem may have at most ${MAX_DIMS} dimensions (it has ${dimNames.length})`, { kind: 'dimension', dim: dimNames[MAX_DIMS] ?? '' });
+  for (const d of dimNames) {
+    const size = problem.dimensions[d] ?? 0;
+    if (!Number.isSafeInteger(size) || size < 1) addIssue(issues, ModelCodes.badValue, `dimension '${d}' must be a positive integer (got ${size})`, { kind: 'dimension', dim: d });
+    dimSizes.push(size);
+  }
+
+  const tensors: BoundTensor[] = [];
+  for (const ds of problem.dataSpaces) {
+    if (tensors.some((t) => t.name === ds.name)) {
+      addIssue(issues, ModelCodes.duplicate, `data space '${ds.name}' is declared twice`, { kind: 'dataSpace', tensor: ds.name });
+      continue;
+    }
+    const bound = bindProjection(ds, dimNames, dimSizes, issues);
+    tensors.push({ name: ds.name, isOutput: ds.isOutput, ...bound });
+  }
+  if (tensors.length > MAX_DIMS) addIssue(issues, ModelCodes.badValue, `a problem may have at most ${MAX_DIMS} data spaces`, { kind: 'dataSpace', tensor: tensors[MAX_DIMS]?.name ?? '' });
+
+  const bound = { dimNames, dimSizes, tensors, issues };
+  boundProblems.set(problem, bound);
+  return bound;
 }
 
 /**

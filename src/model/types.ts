@@ -27,7 +27,10 @@ export interface DataSpace {
   readonly isOutput: boolean;
 }
 
-/** An Einsum as the model sees it: the iteration space and the tensors it touches. */
+/**
+ * An Einsum as the model sees it: the iteration space and the tensors it touches. Treated as immutable:
+ * the model caches its binding per Problem object (evaluate many mappings of one problem cheaply).
+ */
 export interface Problem {
   readonly name: string;
   /** Iteration-space dimensions and their sizes, in a fixed order. */
