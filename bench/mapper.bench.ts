@@ -17,8 +17,8 @@ import { searchInProcess } from '../src/mapper/drive.ts';
 import { finishMapping, prepareMapping } from '../src/mapper/map.ts';
 import { readMapperSpec, withoutMapping } from '../src/mapper/timeloop-spec.ts';
 import { evaluateNest } from '../src/model/evaluate.ts';
-import { loadTimeloopInput } from '../src/readers/timeloop.ts';
-import { applyErt, loadErt } from '../src/readers/timeloop-tables.ts';
+import { loadTimeloopInput } from '../src/timeloop/reader.ts';
+import { applyErt, loadErt } from '../src/timeloop/tables.ts';
 
 /** Timeloop's mapper on a FuseMax Einsum, 2 cores (issue #10). */
 const TIMELOOP_MAPPINGS_PER_SECOND = 15;

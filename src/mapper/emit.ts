@@ -28,11 +28,12 @@ export function choiceMapping(prep: PreparedSearch, choice: Choice): Mapping {
   const levels: LevelMapping[] = space.levels.map((lv, l) => {
     const order = choice.orders[l] ?? [];
     const temporal: Loop[] = [...order].reverse().map((d) => ({ dim: space.dims[d]!, bound: choice.temporal[l * D + d]! }));
+    // Outermost first, as the Timeloop reader builds them from a permutation (innermost first).
     const spatialX: Loop[] = [];
     const spatialY: Loop[] = [];
     for (const d of spatialOrder(space, l, placement)) {
       const bound = placement.factors[l * D + d]!;
-      if (bound > 1) (placement.axes[l * D + d] === 0 ? spatialX : spatialY).push({ dim: space.dims[d]!, bound });
+      if (bound > 1) (placement.axes[l * D + d] === 0 ? spatialX : spatialY).unshift({ dim: space.dims[d]!, bound });
     }
     const keep = space.tensors.filter((_, t) => (choice.keep[l]! & (1 << t)) !== 0).map((t) => t.name);
     return { level: lv.name, temporal, spatialX, spatialY, keep };

@@ -15,7 +15,7 @@
 import { ModelCodes } from '../model/issues.ts';
 import { bindNest } from '../model/nest.ts';
 import type { Architecture, Mapping, Problem } from '../model/types.ts';
-import type { ConstraintRef, LevelConstraint, MapspaceConstraints } from './constraints.ts';
+import type { ConstraintRef, FactorConstraint, LevelConstraint, MapspaceConstraints } from './constraints.ts';
 
 export const MapperCodes = {
   /** An unknown name in a constraint: level, dimension, tensor. */
@@ -188,7 +188,7 @@ export function buildMapSpace(arch: Architecture, problem: Problem, constraints:
   }
 
   const byLevel = new Map<string, LevelConstraint>();
-  for (const c of constraints.levels) {
+  for (const c of residualFactors(constraints, dims, sizes, issues).levels) {
     if (!arch.levels.some((l) => l.name === c.level)) {
       issues.push({ code: MapperCodes.unknownName, message: `a constraint targets level '${c.level}', which the architecture does not have`, ref: c.ref, hint: `levels: ${arch.levels.map((l) => l.name).join(', ')}` });
       continue;
@@ -420,5 +420,32 @@ export function buildMapSpace(arch: Architecture, problem: Problem, constraints:
       maxTemporalLoops: constraints.maxTemporalLoops ?? Infinity,
       costing: modelCosting ? 'model' : 'closed-form',
     },
+  };
+}
+
+/**
+ * A fixed factor of 0 means the rest of the dimension (as Timeloop reads it): its size over the other
+ * fixed factors of that dimension. Two of them for one dimension are ambiguous (FM802).
+ */
+function residualFactors(constraints: MapspaceConstraints, dims: readonly string[], sizes: readonly number[], issues: MapperIssue[]): MapspaceConstraints {
+  const all = constraints.levels.flatMap((c) => [...(c.temporal?.factors ?? []), ...(c.spatial?.factors ?? [])]);
+  if (!all.some((f) => f.value === 0)) return constraints;
+  const rest = new Map<string, number>();
+  dims.forEach((dim, d) => {
+    const zeros = all.filter((f) => f.dim === dim && f.value === 0);
+    if (zeros.length === 0) return;
+    if (zeros.length > 1) issues.push({ code: MapperCodes.impossible, message: `two factors of '${dim}' are 0 (the rest of the dimension): which one takes it is ambiguous`, ref: zeros[1]!.ref });
+    let fixed = 1;
+    for (const f of all) if (f.dim === dim && f.value > 0) fixed *= f.value;
+    rest.set(dim, sizes[d]! % fixed === 0 ? sizes[d]! / fixed : fixed * sizes[d]!);
+  });
+  const resolve = (fs: readonly FactorConstraint[]): FactorConstraint[] => fs.map((f) => (f.value === 0 && rest.has(f.dim) ? { ...f, value: rest.get(f.dim)! } : f));
+  return {
+    ...constraints,
+    levels: constraints.levels.map((c) => ({
+      ...c,
+      ...(c.temporal ? { temporal: { ...c.temporal, factors: resolve(c.temporal.factors) } } : {}),
+      ...(c.spatial ? { spatial: { ...c.spatial, factors: resolve(c.spatial.factors) } } : {}),
+    })),
   };
 }

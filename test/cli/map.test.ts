@@ -12,8 +12,8 @@ import { parse } from 'yaml';
 import { buildProgram } from '../../src/cli/commands.ts';
 import { evaluateNest } from '../../src/model/evaluate.ts';
 import type { Mapping } from '../../src/model/types.ts';
-import { loadTimeloopInput } from '../../src/readers/timeloop.ts';
-import { applyErt, loadErt } from '../../src/readers/timeloop-tables.ts';
+import { loadTimeloopInput } from '../../src/timeloop/reader.ts';
+import { applyErt, loadErt } from '../../src/timeloop/tables.ts';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'mapper');
 const spec = join(dir, 'matmul-3level.yaml');

@@ -12,8 +12,8 @@ import { UserError } from '../../src/diagnostics/diagnostic.ts';
 import { findMapping, type MappedResult } from '../../src/mapper/map.ts';
 import { readMapperSpec, withoutMapping } from '../../src/mapper/timeloop-spec.ts';
 import type { Mapping } from '../../src/model/types.ts';
-import { loadTimeloopInput } from '../../src/readers/timeloop.ts';
-import { applyErt, loadErt } from '../../src/readers/timeloop-tables.ts';
+import { loadTimeloopInput } from '../../src/timeloop/reader.ts';
+import { applyErt, loadErt } from '../../src/timeloop/tables.ts';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'mapper');
 const base = readFileSync(join(dir, 'matmul-3level.yaml'), 'utf8');
@@ -56,6 +56,11 @@ test('temporal factors are fixed where a constraint fixes them', () => {
   assert.equal(bound(glb.temporal, 'K'), 4);
   assert.equal(bound(glb.temporal, 'M'), 2);
   assert.ok(r.metrics[0]! >= free.metrics[0]! * (1 - 1e-12));
+});
+
+test('a factor of 0 is the rest of the dimension (as Timeloop reads it)', () => {
+  const r = solve(spec('    - { target: GLB, type: temporal, factors: K=0 }\n    - { target: DRAM, type: temporal, factors: K=1 }'));
+  assert.equal(bound(level(r.mapping, 'GLB').temporal, 'K'), 4);
 });
 
 test('a partial permutation pins the innermost loops, in order', () => {

@@ -1,5 +1,6 @@
 /**
- * @file Random small mapping problems for the mapper's tests: dimensions, tensors, two to four levels of
+ * @file Random small mapping problems for the mapper's tests: dimensions, tensors (a quarter of the
+ * problems with a sliding-window input), two to four levels of
  * DRAM, buffers and fan-out stages with random energies, leakage and block sizes, random constraints
  * and metric lists, all read off a tape of random numbers (fast-check shrinks it towards zeros).
  */
@@ -33,8 +34,11 @@ export function randomCase(values: readonly number[]): RandomCase {
   const dimensions: Record<string, number> = {};
   for (const d of dims) dimensions[d] = SIZES[tape.pick(SIZES.length)]!;
   const nTensors = 2 + tape.pick(2);
+  const affine = tape.pick(4) === 0;
   const dataSpaces = Array.from({ length: nTensors }, (_, t) => {
     const mask = tape.pick((1 << nDims) - 1) + 1;
+    // Sometimes a sliding window: an input indexed by the sum of two dimensions (maybe strided) and another.
+    if (affine && t === 0) return { name: 'T0', projection: [[{ dim: dims[0]!, coefficient: 1 + tape.pick(2) }, { dim: dims[1]!, coefficient: 1 }], ...(nDims > 2 ? [[{ dim: dims[2]!, coefficient: 1 }]] : [])], isOutput: false };
     return { name: `T${t}`, projection: dims.filter((_, d) => mask & (1 << d)).map((dim) => [{ dim, coefficient: 1 }]), isOutput: t === nTensors - 1 };
   });
   const energy = () => ({ read: 1 + tape.pick(20), write: 1 + tape.pick(20), update: 1 + tape.pick(20), leak: tape.pick(3) === 0 ? tape.pick(4) / 100 : 0 });
