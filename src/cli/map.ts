@@ -36,7 +36,7 @@ interface MapOptions {
 }
 
 /** Seconds the search runs at most unless --time-limit says otherwise. */
-export const DEFAULT_TIME_LIMIT = 8;
+export const DEFAULT_TIME_LIMIT = 6;
 
 /** The command's options and action (commands.ts gives it its name and summary). */
 export function configure(command: Command): void {

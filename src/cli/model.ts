@@ -65,7 +65,7 @@ export function configure(command: Command): void {
     .option('--art <file>', 'area reference table (Timeloop/Accelergy ART YAML)')
     .option('--fidelity <mode>', "physical, or artifact to reproduce Timeloop's uint64 partition wrap and float32 areas", 'physical')
     .option('--map [metrics]', 'instead of --mapping: search the best mapping (fusemax map\'s exact mapper; metrics default edp, e.g. --map delay,energy)')
-    .option('--time-limit <seconds>', 'with --map: stop the search after this long', '8')
+    .option('--time-limit <seconds>', 'with --map: stop the search after this long', '6')
     .option('--json', 'print the result as JSON')
     .option('--out <dir>', 'with --timeloop and --ert: also write timeloop-model.map.txt and timeloop-model.stats.txt (Timeloop v0.4 text) into DIR')
     .addHelpText(
