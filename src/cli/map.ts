@@ -17,6 +17,7 @@ import { archArea } from '../model/area.ts';
 import { summarize } from '../model/summary.ts';
 import type { Architecture } from '../model/types.ts';
 import { timeloopMapText } from '../timeloop/map-text.ts';
+import { timeloopStatsText } from '../timeloop/stats-text.ts';
 import { loadTimeloopInput } from '../timeloop/reader.ts';
 import { applyArt, applyErt, loadArt, loadErt } from '../timeloop/tables.ts';
 import { readUserFile, writeFilesAtomic } from './io.ts';
@@ -48,7 +49,7 @@ export function configure(command: Command): void {
     .option('--threads <n>', 'worker threads (default: the cores available, at most the spec\'s num_threads)')
     .option('--time-limit <seconds>', 'stop after this long and report the best mapping found', String(DEFAULT_TIME_LIMIT))
     .option('--json', 'print the result as JSON')
-    .option('--out <dir>', 'also write timeloop-mapper.map.yaml, timeloop-mapper.map.txt (the loop nest as Timeloop prints it) and timeloop-mapper.stats.{txt,json} there')
+    .option('--out <dir>', 'also write timeloop-mapper.map.yaml, .map.txt and .stats.txt (as Timeloop writes them) and .stats.json (the --json result with the model\'s summary) there')
     .addHelpText('after', `\nMetrics:\n${METRICS.map((m) => `  ${m.padEnd(20)} ${METRIC_TEXT[m]}`).join('\n')}\n\nExamples:\n  fusemax map --timeloop spec.yaml --ert ERT.yaml --art ART.yaml\n  fusemax map --timeloop spec.yaml --ert ERT.yaml --metric delay,energy --threads 2 --time-limit 30 --json --out out/map`)
     .action(action((opts: MapOptions) => runMap(opts)));
 }
@@ -94,7 +95,7 @@ async function runMap(opts: MapOptions): Promise<void> {
     writeFilesAtomic(opts.out, [
       { name: `${spec.outPrefix}.map.yaml`, data: stringify({ mapping: r.timeloop }, { lineWidth: 0 }) },
       { name: `${spec.outPrefix}.map.txt`, data: timeloopMapText(arch, r.mapping, r.evaluation.stats) },
-      { name: `${spec.outPrefix}.stats.txt`, data: searchText(r, seconds, threads) + '\n' + formatSummary(summary) },
+      { name: `${spec.outPrefix}.stats.txt`, data: timeloopStatsText({ ...loaded, mapping: r.mapping }, r.evaluation, { arch }) },
       { name: `${spec.outPrefix}.stats.json`, data: toJson({ ...json, model: summary }) + '\n' },
     ]);
   }

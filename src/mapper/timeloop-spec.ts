@@ -52,7 +52,7 @@ const MapperSections = z.looseObject({
 });
 
 /** Keys of a constraint entry that are read; keys that Timeloop accepts but we do not honour are refused unless inert. */
-const READ_KEYS = new Set(['target', 'type', 'factors', 'permutation', 'split', 'keep', 'bypass', 'min', 'min_utilization']);
+const READ_KEYS = new Set(['target', 'type', 'factors', 'permutation', 'split', 'keep', 'bypass', 'min', 'min_utilization', 'proportion', 'max_overbooked_proportion']);
 
 export interface MapperSpec {
   /** From the spec (default edp). */
@@ -168,6 +168,12 @@ export function readMapperSpec(src: YamlSource, levelNames: readonly string[]): 
           return;
         }
         acc.utilization = { minUtilization: min, minUtilizationRef: ref(index, entry.min !== undefined ? 'min' : 'min_utilization') };
+        break;
+      }
+      case 'max_overbooked_proportion': {
+        // Overbooking lets tiles exceed a buffer; the mapper never overbooks, which a proportion of 0 asks.
+        const v = (entry as Record<string, unknown>)['proportion'] ?? (entry as Record<string, unknown>)['max_overbooked_proportion'];
+        if (typeof v === 'number' && v > 0) diags.push(diagnosticAt(src, [...path, 'type'], MapperCodes.unsupported, 'overbooking is not supported by the mapper (tiles always fit)'));
         break;
       }
       default:

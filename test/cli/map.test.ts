@@ -109,7 +109,10 @@ test('--out writes the map, its loop nest text and the stats; a mapping in the s
   const stats = JSON.parse(readFileSync(join(out, 'res', 'timeloop-mapper.stats.json'), 'utf8')) as { metrics: Record<string, number>; model: { cycles: number } };
   assert.equal(stats.metrics['delay'], 32);
   assert.equal(stats.model.cycles, 32);
-  assert.match(readFileSync(join(out, 'res', 'timeloop-mapper.stats.txt'), 'utf8'), /Per instance, as Timeloop prints them/);
+  const statsText = readFileSync(join(out, 'res', 'timeloop-mapper.stats.txt'), 'utf8');
+  assert.match(statsText, /^Buffer and Arithmetic Levels/);
+  assert.match(statsText, /\nCycles: 32\n/);
+  assert.match(readFileSync(join(out, 'res', 'timeloop-mapper.map.txt'), 'utf8'), /^DRAM \[ A:\d+ \(\d+\) B:\d+ \(\d+\) Z:\d+ \(\d+\) \] \n/);
 });
 
 test('user errors: exit 2, located, nothing written', async () => {
