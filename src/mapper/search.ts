@@ -186,7 +186,13 @@ const POLL = 2048;
  */
 export function runJob(prep: PreparedSearch, jobIndex: number, ctx: JobContext, leafBudget = Infinity): JobResult {
   const job = prep.jobs[jobIndex]!;
-  const search = new TemporalSearch(prep, jobIndex, ctx, leafBudget);
+  // One search object per prepared search and thread, its arrays reused from job to job.
+  let search = searches.get(prep);
+  if (!search) {
+    search = new TemporalSearch(prep);
+    searches.set(prep, search);
+  }
+  search.reset(jobIndex, ctx, leafBudget);
   if (job.keep >= 0) {
     const costs = jobCosts(prep.space, prep.spatial[job.spatial]!, prep.keeps[job.keep]!);
     if (costs) search.run(costs, job.spatial);
@@ -273,12 +279,11 @@ class TemporalSearch {
   private termE = 0;
   private termA = 0;
 
-  constructor(
-    private readonly prep: PreparedSearch,
-    private readonly jobIndex: number,
-    private readonly ctx: JobContext,
-    private readonly leafBudget: number,
-  ) {
+  private jobIndex = 0;
+  private ctx!: JobContext;
+  private leafBudget = Infinity;
+
+  constructor(private readonly prep: PreparedSearch) {
     this.space = prep.space;
     this.metrics = prep.metrics;
     this.M = prep.metrics.length;
@@ -311,6 +316,20 @@ class TemporalSearch {
     this.genBound = new Float64Array(this.M);
     this.incumbent = new Float64Array(this.M);
     this.leafMetrics = new Float64Array(this.M);
+  }
+
+  /** Start job `jobIndex` afresh (counts, best mapping, incumbent copy). */
+  reset(jobIndex: number, ctx: JobContext, leafBudget: number): void {
+    this.jobIndex = jobIndex;
+    this.ctx = ctx;
+    this.leafBudget = leafBudget;
+    this.hasIncumbent = false;
+    this.best = undefined;
+    this.leaves = 0;
+    this.rejected = 0;
+    this.bounded = 0;
+    this.nodes = 0;
+    this.stopped = false;
   }
 
   result(): JobResult {
@@ -757,6 +776,7 @@ class TemporalSearch {
 }
 
 const permCaches = new WeakMap<PreparedSearch, Map<number, PermCandidate[]>[]>();
+const searches = new WeakMap<PreparedSearch, TemporalSearch>();
 
 /** Loop-order candidates per level and set of loops, shared by every job of a search. */
 function permutationCache(prep: PreparedSearch): Map<number, PermCandidate[]>[] {
