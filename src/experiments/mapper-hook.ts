@@ -26,9 +26,6 @@ export interface SearchedMapping {
 
 const cache = new Map<string, MappedResult>();
 
-/** Searches run so far in this process (cache misses), and the time they took. */
-export const searchStats = { searches: 0, seconds: 0 };
-
 /** The optimum of the Einsum's mapper block (cached). */
 export function searchedMapping(inst: DesignInstance, e: EinsumInstance): SearchedMapping {
   const s = e.search!;
@@ -36,10 +33,7 @@ export function searchedMapping(inst: DesignInstance, e: EinsumInstance): Search
   const key = JSON.stringify([{ ...e.arch, name: '' }, { ...e.problem, name: '' }, s.constraints.levels.map((c) => ({ ...c, ref: undefined })), s.metrics, s.computeCost]);
   let r = cache.get(key);
   if (!r) {
-    const t0 = performance.now();
     const found = findMapping({ arch: e.arch, problem: e.problem, constraints: s.constraints, metrics: s.metrics, computeCost: s.computeCost });
-    searchStats.searches++;
-    searchStats.seconds += (performance.now() - t0) / 1000;
     if (!found.ok) {
       const where = `Einsum '${e.name}' at ${inst.workload.model} ${inst.workload.seq}: `;
       throw new UserError(found.issues.map((i) => diagnosticAt(inst.design.source, s.path, i.code, where + i.message, i.hint !== undefined ? { hint: i.hint } : {})));

@@ -1,6 +1,5 @@
 /**
- * @file Integer helpers of the mapspace: divisors (cached: the search asks for the same few numbers
- * millions of times) and ordered factorizations.
+ * @file Divisors, cached: the search asks for those of the same few numbers millions of times.
  */
 
 const divisorCache = new Map<number, readonly number[]>();
@@ -20,27 +19,4 @@ export function divisors(n: number): readonly number[] {
     if (divisorCache.size < 100_000) divisorCache.set(n, d);
   }
   return d;
-}
-
-/** Number of ways to write n as an ordered product of `slots` positive factors. */
-export function orderedFactorizations(n: number, slots: number): number {
-  if (slots <= 0) return n === 1 ? 1 : 0;
-  let count = 1;
-  let m = n;
-  for (let p = 2; p * p <= m; p++) {
-    let e = 0;
-    while (m % p === 0) {
-      m /= p;
-      e++;
-    }
-    if (e > 0) count *= binomial(e + slots - 1, slots - 1);
-  }
-  if (m > 1) count *= slots;
-  return count;
-}
-
-function binomial(n: number, k: number): number {
-  let r = 1;
-  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
-  return Math.round(r);
 }

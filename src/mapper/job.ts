@@ -19,7 +19,9 @@
  * with K (compute, leakage, the innermost keepers serving every compute, the first-access elision of
  * outputs) and c fixed for the job. The same holds for the outermost level's accesses. refetch ≥ 1
  * gives the job's lower bound; as the temporal search fixes levels from the outermost down, irrelevant
- * loops above a tensor's deepest relevant loop become certain refetches, which tightens it.
+ * loops above a tensor's deepest relevant loop become certain refetches, which tightens it. An affine
+ * tensor (sliding windows, strides) has no such form: it is left out here (bounded by 0) and costed by
+ * src/model at complete mappings.
  */
 import type { MapSpace } from './mapspace.ts';
 import { Keep, tileWords } from './mapspace.ts';

@@ -28,7 +28,7 @@ export function metricValues(metrics: readonly Metric[], energyPJ: number, cycle
   return metrics.map((m) => metricValue(m, energyPJ, cycles, lastLevelAccesses));
 }
 
-export function metricValue(m: Metric, energyPJ: number, cycles: number, lastLevelAccesses: number): number {
+function metricValue(m: Metric, energyPJ: number, cycles: number, lastLevelAccesses: number): number {
   switch (m) {
     case 'edp':
       return energyPJ * 1e-12 * cycles;

@@ -8,7 +8,9 @@
  * tried in order of their lower bound and cut as soon as it exceeds the best mapping known (the
  * incumbent, shared between jobs); states that an explored state dominates are cut too. Jobs run in
  * order of their lower bounds, after a first greedy dive into the most promising ones, so that good
- * mappings come early.
+ * mappings come early. Complete mappings are costed exactly in closed form, or by src/model when a
+ * tensor is affine (mapspace.ts `costing`; then without dominance, and with every order of a level
+ * whose loops cover two of an affine tensor's dimensions).
  *
  * Determinism: the search order is fixed; a bound prunes only when it exceeds the incumbent beyond
  * rounding, and dominance only cuts states no better than one explored earlier, so a mapping equal to

@@ -115,7 +115,7 @@ export function enumerateSpatial(space: MapSpace, limit = Infinity): { choices: 
  * A placement of group g's totals on its levels and axes, or undefined when none fits. Levels outside
  * the group are left at 1.
  */
-export function placeGroup(space: MapSpace, g: number, totals: ArrayLike<number>): SpatialPlacement | undefined {
+function placeGroup(space: MapSpace, g: number, totals: ArrayLike<number>): SpatialPlacement | undefined {
   const D = space.dims.length;
   const L = space.levels.length;
   const group = space.groups[g]!;
