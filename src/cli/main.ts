@@ -14,6 +14,7 @@ import { registerOptimizeCommand } from './optimize.ts';
 import { registerTradeoffCommand } from './tradeoff.ts';
 import { registerReproduceCommand } from './reproduce.ts';
 import { registerEvaluateCommand } from './evaluate.ts';
+import { registerDesignCommand } from './design.ts';
 
 const program = new Command();
 program
@@ -22,7 +23,7 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-const commands: Array<(p: Command) => void> = [registerCheckCommand, registerPrintCommand, registerRunCommand, registerPassesCommand, registerDemoCommand, registerModelCommand, registerOptimizeCommand, registerTradeoffCommand, registerReproduceCommand, registerEvaluateCommand];
+const commands: Array<(p: Command) => void> = [registerCheckCommand, registerPrintCommand, registerRunCommand, registerPassesCommand, registerDemoCommand, registerModelCommand, registerOptimizeCommand, registerTradeoffCommand, registerReproduceCommand, registerEvaluateCommand, registerDesignCommand];
 for (const register of commands) register(program);
 
 try {

@@ -1,0 +1,248 @@
+/**
+ * @file `fusemax design` as one pure function: a cascade, a hardware description and a workload point
+ * in; a complete design (the specs/designs format) and its evaluation out.
+ *
+ * 1. The cascade (optionally rewritten to make fewer passes, src/rewrite) becomes the Einsums to map
+ *    (einsums.ts), with the workload's batch ranks for a transformer model.
+ * 2. Each Einsum's operations are costed on every array that can execute them (operations.ts).
+ * 3. Fusion: the Einsums, in cascade order, are cut into contiguous groups; each group is designed
+ *    (group.ts: traversal, tiles, layout, mappings, binding, schedule) and the groups run one after
+ *    another. `--fusion none` puts every Einsum alone (every intermediate through DRAM); `auto` takes
+ *    the best of that, the greedy longest groups, and (up to 8 Einsums) every cut.
+ * 4. The design is emitted (emit.ts), loaded back and evaluated by the same evaluator as the hand-written
+ *    designs; the search's own totals must agree with that evaluation.
+ *
+ * Codes: FM853 an Einsum no array can execute; FM854 no design fits the hardware (a buffer too small
+ * for any tile of a group).
+ */
+import { UserError, fail } from '../diagnostics/diagnostic.ts';
+import { quirksFor } from '../experiments/artifact-quirks.ts';
+import { loadDesign, type DesignSpec, type LoadedDesign } from '../experiments/design-spec.ts';
+import { evaluateDesign, type DesignResult } from '../experiments/evaluate-design.ts';
+import { instantiate, instantiateHardware, type ArrayInstance } from '../experiments/instantiate.ts';
+import { shapeWorkload, workload as modelWorkload, type Workload, type WorkloadSpec } from '../experiments/workload.ts';
+import type { Cascade } from '../ir/cascade.ts';
+import { ranksOf } from '../ir/cascade.ts';
+import { resolveShapes } from '../ir/shapes.ts';
+import type { Fidelity } from '../model/types.ts';
+import { optimize } from '../rewrite/search.ts';
+import { designCascade, type DesignCascade, type DesignEinsum } from './einsums.ts';
+import { designSpec, designYaml } from './emit.ts';
+import { better, designGroup, type GroupDesign, type SearchArray, type SearchContext } from './group.ts';
+import { hardwareOf, type Hardware } from './hardware.ts';
+import { arrayLevels, mapEinsum, type EinsumMapper, type Objective } from './mapper.ts';
+import { pointCost, type PointCost } from './operations.ts';
+
+export type Fusion = 'auto' | 'none';
+
+export type WorkloadPoint =
+  | { readonly kind: 'model'; readonly spec: WorkloadSpec; readonly model: string; readonly seq: string }
+  | { readonly kind: 'shape'; readonly shapes: ReadonlyMap<string, number> };
+
+export interface DesignRequest {
+  readonly cascade: Cascade;
+  /** The cascade's name (a built-in one, or the file's base name). */
+  readonly cascadeName: string;
+  /** The design whose hardware is used. */
+  readonly hardware: LoadedDesign;
+  readonly point: WorkloadPoint;
+  readonly fidelity: Fidelity;
+  readonly objective: Objective;
+  readonly fusion: Fusion;
+  /** Rewrite the cascade to make fewer passes first. */
+  readonly optimize: boolean;
+  /** The per-Einsum mapper (default: mapper.ts). */
+  readonly mapper?: EinsumMapper;
+}
+
+export interface DesignOutcome {
+  /** The cascade designed (rewritten under `optimize`). */
+  readonly cascade: Cascade;
+  readonly rewrites: readonly string[];
+  readonly einsums: DesignCascade;
+  readonly groups: readonly GroupDesign[];
+  readonly spec: DesignSpec;
+  readonly yaml: string;
+  /** The emitted design evaluated by the design evaluator. */
+  readonly result: DesignResult;
+  readonly workload: Workload;
+  readonly searched: { readonly groups: number; readonly mappings: number; readonly evaluations: number; readonly schedules: number; readonly tiles: number; readonly partitions: number };
+}
+
+const BATCH_RANKS = ['B', 'H'] as const;
+const FULL_SEARCH_EINSUMS = 8;
+
+function totals(groups: readonly GroupDesign[]): { latency: number; energy: number } {
+  return { latency: groups.reduce((s, g) => s + g.latency, 0), energy: groups.reduce((s, g) => s + g.energy, 0) };
+}
+
+export function designCascadeOn(req: DesignRequest): DesignOutcome {
+  let cascade = req.cascade;
+  let rewrites: string[] = [];
+  if (req.optimize) {
+    const r = optimize(cascade);
+    cascade = r.cascade;
+    rewrites = r.rules.map((x) => `${x.rule}: ${x.description}`);
+  }
+  const hardware = hardwareOf(req.hardware);
+  const quirks = quirksFor(req.fidelity);
+
+  // The workload point: the cascade's ranks from the model (or the given shapes), batch ranks besides.
+  let wl: Workload;
+  let shapes: Map<string, number>;
+  let batch: string[] = [];
+  const cascadeRanks = ranksOf(cascade);
+  if (req.point.kind === 'model') {
+    wl = modelWorkload(req.point.spec, req.point.model, req.point.seq);
+    const given = new Map<string, number>();
+    for (const r of cascadeRanks) {
+      const v = wl.values.get(r);
+      if (typeof v === 'number') given.set(r, v);
+    }
+    shapes = resolveShapes(cascade, given);
+    batch = BATCH_RANKS.filter((b) => !cascadeRanks.includes(b));
+    for (const b of batch) shapes.set(b, wl.values.get(b) as number);
+  } else {
+    shapes = resolveShapes(cascade, req.point.shapes);
+    wl = shapeWorkload(req.point.shapes);
+  }
+
+  // Only the hardware's parameters are evaluated (the design's dataflow parameters may need other names).
+  const hwDesign: LoadedDesign = { spec: { ...req.hardware.spec, params: Object.fromEntries(hardware.params.map((p) => [p, req.hardware.spec.params[p]!])) }, source: req.hardware.source };
+  const hwi = instantiateHardware(hwDesign, wl, quirks);
+  const dropped = quirks.has('dropped-levels') ? new Set(req.hardware.spec.artifact?.dropped_levels ?? []) : new Set<string>();
+  const unmatched = quirks.has('unmatched-energy-key') ? new Set(req.hardware.spec.artifact?.unmatched_units ?? []) : new Set<string>();
+  const arrays = new Map<string, SearchArray>();
+  for (const a of hardware.arrays) {
+    const inst = hwi.arrays.get(a.name)!;
+    const charges = new Map([...inst.charges].filter(([l]) => !dropped.has(l)));
+    const levels = arrayLevels(inst.arch);
+    if (!levels) continue;
+    arrays.set(a.name, { hw: a, inst: { ...inst, charges } as ArrayInstance, levels });
+  }
+
+  const dc = designCascade(cascade, shapes, batch);
+  const costs = pointCosts(dc, hardware, arrays);
+  const ctx: SearchContext = {
+    dc,
+    arrays,
+    costs,
+    unitEnergy: (array, unit) => {
+      if (unmatched.has(unit) || !hardware.arrays.find((a) => a.name === array)) return undefined;
+      return req.hardware.spec.arch.units[unit]?.energy;
+    },
+    context: { quirks, spill: 0, wordBytes: hwi.wordBytes, clockHz: hwi.clockHz },
+    bandwidth: hwi.bandwidth,
+    objective: req.objective,
+    mapper: req.mapper ?? mapEinsum,
+    cache: new Map(),
+    counters: { mappings: 0, evaluations: 0, schedules: 0, tiles: 0 },
+  };
+
+  const { groups, partitions, designed } = choosePartition(ctx, dc.einsums, req.fusion);
+
+  const hwName = req.hardware.spec.name;
+  const spec = designSpec({
+    name: `auto-${req.cascadeName}-${hwName}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+    label: `automatic ${req.cascadeName} on ${req.hardware.spec.label}`,
+    description: `fusemax design ${req.cascadeName}${req.optimize ? ' --optimize' : ''} --arch ${hwName} at ${wl.label} (fidelity ${req.fidelity}, objective ${req.objective}, fusion ${req.fusion})`,
+    cascadeName: req.cascadeName,
+    cascade,
+    hardware,
+    workload: wl.values,
+    shapes,
+    groups,
+  });
+  const yaml = designYaml(spec, ` ${spec.description}\n Written by fusemax design: the hardware of ${hwName}, everything else searched (docs/design.md).`);
+  const loaded = loadDesign(`${spec.name}.yaml`, yaml);
+  const result = evaluateDesign(instantiate(loaded, wl, quirks));
+  const mine = totals(groups);
+  const agree = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+  if (!agree(mine.latency, result.latency) || !agree(mine.energy, result.energy)) {
+    throw new Error(`the emitted design evaluates to ${result.latency} s, ${result.energy} pJ, the search found ${mine.latency} s, ${mine.energy} pJ`);
+  }
+  return {
+    cascade,
+    rewrites,
+    einsums: dc,
+    groups,
+    spec,
+    yaml,
+    result,
+    workload: wl,
+    searched: { groups: designed, partitions, ...ctx.counters },
+  };
+}
+
+function pointCosts(dc: DesignCascade, hardware: Hardware, arrays: ReadonlyMap<string, SearchArray>): Map<string, Map<string, PointCost>> {
+  const out = new Map<string, Map<string, PointCost>>();
+  for (const e of dc.einsums) {
+    const per = new Map<string, PointCost>();
+    const missing: string[] = [];
+    for (const a of hardware.arrays) {
+      if (!arrays.has(a.name)) continue;
+      const c = pointCost(e.operations, a);
+      if (c.ok) per.set(a.name, c.cost);
+      else missing.push(`${a.name} lacks ${c.missing.join(', ')}`);
+    }
+    if (per.size === 0) {
+      fail('FM853', `no array of '${hardware.design.spec.name}' can execute the Einsum of '${e.name}' (${e.operations.join(', ') || 'a copy'})`, undefined, `${missing.join('; ')}: add the operators to an array's \`operators\` in the hardware description`);
+    }
+    out.set(e.name, per);
+  }
+  return out;
+}
+
+/** Contiguous groups, each designed; the best cut by the objective. */
+function choosePartition(ctx: SearchContext, einsums: readonly DesignEinsum[], fusion: Fusion): { groups: GroupDesign[]; partitions: number; designed: number } {
+  const memo = new Map<string, GroupDesign | null>();
+  const group = (i: number, j: number): GroupDesign | undefined => {
+    const key = `${i}:${j}`;
+    let g = memo.get(key);
+    if (g === undefined) {
+      g = designGroup(ctx, einsums.slice(i, j)) ?? null;
+      memo.set(key, g);
+    }
+    return g ?? undefined;
+  };
+  const n = einsums.length;
+  const candidates: GroupDesign[][] = [];
+  const none: GroupDesign[] = [];
+  for (let i = 0; i < n; i++) {
+    const g = group(i, i + 1);
+    if (!g) {
+      throw new UserError({ code: 'FM854', message: `the Einsum of '${einsums[i]!.name}' does not fit the hardware: no tile of it fits its buffers`, hint: 'a larger buffer (--set on the hardware), or smaller shapes' });
+    }
+    none.push(g);
+  }
+  candidates.push(none);
+  if (fusion === 'auto' && n > 1) {
+    if (n <= FULL_SEARCH_EINSUMS) {
+      // Every cut: best[j] = the best groups for the first j Einsums.
+      const best: (GroupDesign[] | undefined)[] = [[]];
+      for (let j = 1; j <= n; j++) {
+        for (let i = 0; i < j; i++) {
+          const head = best[i];
+          const g = head ? group(i, j) : undefined;
+          if (!head || !g) continue;
+          const cand = [...head, g];
+          if (!best[j] || better(ctx.objective, totals(cand), totals(best[j]!))) best[j] = cand;
+        }
+      }
+      if (best[n]) candidates.push(best[n]!);
+    } else {
+      // The longest group that fits from each start.
+      const greedy: GroupDesign[] = [];
+      for (let i = 0; i < n; ) {
+        let j = n;
+        while (j > i + 1 && !group(i, j)) j--;
+        greedy.push(group(i, j)!);
+        i = j;
+      }
+      candidates.push(greedy);
+    }
+  }
+  let chosen = candidates[0]!;
+  for (const c of candidates.slice(1)) if (better(ctx.objective, totals(c), totals(chosen))) chosen = c;
+  return { groups: chosen, partitions: candidates.length, designed: memo.size };
+}
