@@ -520,10 +520,7 @@ function evaluateTiles(ctx: SearchContext, prep: Prepared, tiles: Map<string, nu
       const x = mapMember(ctx, prep, tiles, layout, m, array);
       if (x) per.set(array, x);
     }
-    if (per.size === 0) {
-      if ((globalThis as { DEBUG_DESIGN?: boolean }).DEBUG_DESIGN) console.log('no mapping for', m.name, [...tiles]);
-      return undefined;
-    }
+    if (per.size === 0) return undefined;
     mapped.set(m.name, per);
   }
   const bindings = rankBindings(ctx, nest, mapped, keep);
@@ -582,7 +579,6 @@ export function designNest(ctx: SearchContext, nest: GroupNest): GroupDesign | u
         const trial = new Map(fine.tiles);
         trial.set(r, t);
         const e = evaluateTiles(ctx, prep, trial);
-        if ((globalThis as { DEBUG_DESIGN?: boolean }).DEBUG_DESIGN) console.log('fine', r, t, e ? JSON.stringify(scoreOf(e)) : 'infeasible', JSON.stringify(scoreOf(best)));
         if (!e) {
           if (t > fine.tiles.get(r)!) break;
           continue;
@@ -645,7 +641,6 @@ export function designGroup(ctx: SearchContext, members: readonly DesignEinsum[]
   let best: GroupDesign | undefined;
   for (const nest of nestsOf(ctx, members)) {
     const d = designNest(ctx, nest);
-    if ((globalThis as { DEBUG_DESIGN?: boolean }).DEBUG_DESIGN) console.log(members.map((m) => m.name).join(','), 'seq', nest.sequential, d ? JSON.stringify([d.latency, d.energy, [...d.tiles]]) : 'none');
     if (d && (!best || better(ctx.objective, d, best))) best = d;
   }
   return best;
