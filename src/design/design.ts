@@ -140,6 +140,7 @@ export function designCascadeOn(req: DesignRequest): DesignOutcome {
   };
 
   const { groups, partitions, designed } = choosePartition(ctx, dc.einsums, req.fusion);
+  for (const m of ctx.cache.values()) if (m) ctx.counters.evaluations += m.evaluated();
 
   const hwName = req.hardware.spec.name;
   const spec = designSpec({
@@ -193,7 +194,31 @@ function pointCosts(dc: DesignCascade, hardware: Hardware, arrays: ReadonlyMap<s
   return out;
 }
 
-/** Contiguous groups, each designed; the best cut by the objective. */
+/**
+ * No design runs an Einsum alone faster than it reads its operands and writes its result once from
+ * DRAM, or than its points take on its fastest array with every PE busy: a lower bound of `--fusion none`.
+ */
+function unfusedLowerBound(ctx: SearchContext, einsums: readonly DesignEinsum[]): number {
+  let total = 0;
+  for (const e of einsums) {
+    let words = 0;
+    for (const o of [...e.reads, e.output]) words += o.ranks.reduce((p, r) => p * e.dims.get(r)!, 1);
+    const points = [...e.dims.values()].reduce((p, x) => p * x, 1);
+    let compute = Infinity;
+    for (const [array, cost] of ctx.costs.get(e.name)!) {
+      const pes = ctx.arrays.get(array)!.levels.spatial.reduce((p, s) => p * s.fanout, 1);
+      compute = Math.min(compute, (points * cost.cycles) / pes / ctx.context.clockHz);
+    }
+    total += Math.max((words * ctx.context.wordBytes) / ctx.bandwidth, compute);
+  }
+  return total;
+}
+
+/**
+ * Contiguous groups, each designed; the best cut by the objective. Up to 8 Einsums every cut (a
+ * dynamic program over the cut points, all-alone included); beyond, the longest group that fits from
+ * each start, against every Einsum alone unless that cannot be faster (its lower bound).
+ */
 function choosePartition(ctx: SearchContext, einsums: readonly DesignEinsum[], fusion: Fusion): { groups: GroupDesign[]; partitions: number; designed: number } {
   const memo = new Map<string, GroupDesign | null>();
   const group = (i: number, j: number): GroupDesign | undefined => {
@@ -205,44 +230,39 @@ function choosePartition(ctx: SearchContext, einsums: readonly DesignEinsum[], f
     }
     return g ?? undefined;
   };
-  const n = einsums.length;
-  const candidates: GroupDesign[][] = [];
-  const none: GroupDesign[] = [];
-  for (let i = 0; i < n; i++) {
+  const alone = (i: number): GroupDesign => {
     const g = group(i, i + 1);
-    if (!g) {
-      throw new UserError({ code: 'FM854', message: `the Einsum of '${einsums[i]!.name}' does not fit the hardware: no tile of it fits its buffers`, hint: 'a larger buffer (--set on the hardware), or smaller shapes' });
-    }
-    none.push(g);
-  }
-  candidates.push(none);
-  if (fusion === 'auto' && n > 1) {
-    if (n <= FULL_SEARCH_EINSUMS) {
-      // Every cut: best[j] = the best groups for the first j Einsums.
-      const best: (GroupDesign[] | undefined)[] = [[]];
-      for (let j = 1; j <= n; j++) {
-        for (let i = 0; i < j; i++) {
-          const head = best[i];
-          const g = head ? group(i, j) : undefined;
-          if (!head || !g) continue;
-          const cand = [...head, g];
-          if (!best[j] || better(ctx.objective, totals(cand), totals(best[j]!))) best[j] = cand;
-        }
+    if (!g) throw new UserError({ code: 'FM854', message: `the Einsum of '${einsums[i]!.name}' does not fit the hardware: no tile of it fits its buffers`, hint: 'a larger buffer (--set on the hardware), or smaller shapes' });
+    return g;
+  };
+  const n = einsums.length;
+  const result = (groups: GroupDesign[], partitions: number) => ({ groups, partitions, designed: memo.size });
+  if (fusion === 'none' || n === 1) return result(einsums.map((_, i) => alone(i)), 1);
+  if (n <= FULL_SEARCH_EINSUMS) {
+    // best[j]: the best groups for the first j Einsums.
+    const best: (GroupDesign[] | undefined)[] = [[]];
+    let cuts = 0;
+    for (let j = 1; j <= n; j++) {
+      for (let i = 0; i < j; i++) {
+        const head = best[i];
+        const g = head ? group(i, j) : undefined;
+        if (!head || !g) continue;
+        cuts++;
+        const cand = [...head, g];
+        if (!best[j] || better(ctx.objective, totals(cand), totals(best[j]!))) best[j] = cand;
       }
-      if (best[n]) candidates.push(best[n]!);
-    } else {
-      // The longest group that fits from each start.
-      const greedy: GroupDesign[] = [];
-      for (let i = 0; i < n; ) {
-        let j = n;
-        while (j > i + 1 && !group(i, j)) j--;
-        greedy.push(group(i, j)!);
-        i = j;
-      }
-      candidates.push(greedy);
     }
+    if (!best[n]) einsums.forEach((_, i) => alone(i));
+    return result(best[n]!, cuts);
   }
-  let chosen = candidates[0]!;
-  for (const c of candidates.slice(1)) if (better(ctx.objective, totals(c), totals(chosen))) chosen = c;
-  return { groups: chosen, partitions: candidates.length, designed: memo.size };
+  const greedy: GroupDesign[] = [];
+  for (let i = 0; i < n; ) {
+    let j = n;
+    while (j > i + 1 && !group(i, j)) j--;
+    greedy.push(j === i + 1 ? alone(i) : group(i, j)!);
+    i = j;
+  }
+  if (ctx.objective === 'latency' && totals(greedy).latency < unfusedLowerBound(ctx, einsums)) return result(greedy, 1);
+  const none = einsums.map((_, i) => alone(i));
+  return result(better(ctx.objective, totals(none), totals(greedy)) ? none : greedy, 2);
 }

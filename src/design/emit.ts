@@ -121,24 +121,25 @@ export function designSpec(input: EmitInput): DesignSpec {
 /** The design as YAML: collections that fit on a line in flow style (as the hand-written designs), a comment on top. */
 export function designYaml(spec: DesignSpec, comment: string): string {
   const doc = new Document(spec);
-  const short = (node: { toJSON(): unknown }): boolean => JSON.stringify(node.toJSON()).length <= 100;
-  // Bottom-up (visit leaves collections last, so decide after the children): flow when every child is
-  // a scalar or flow, and it is short; the top-level sections stay in block style.
-  const decide = (node: unknown, depth: number): boolean => {
+  // Flow when every child is a scalar or flow and it is short; the top-level sections stay in block style.
+  const decide = (node: unknown, value: unknown, depth: number): boolean => {
     if (isScalar(node)) return true;
+    const short = (): boolean => JSON.stringify(value).length <= 100;
     if (isMap(node)) {
-      const kids = node.items.map((p) => decide(p.value, depth + 1));
-      node.flow = depth > 1 && kids.every(Boolean) && short(node);
+      const v = value as Record<string, unknown>;
+      const kids = node.items.map((p) => decide(p.value, v[String(isScalar(p.key) ? p.key.value : p.key)], depth + 1));
+      node.flow = depth > 1 && kids.every(Boolean) && short();
       return node.flow;
     }
     if (isSeq(node)) {
-      const kids = node.items.map((x) => decide(x, depth + 1));
-      node.flow = kids.every(Boolean) && short(node);
+      const v = value as unknown[];
+      const kids = node.items.map((x, i) => decide(x, v[i], depth + 1));
+      node.flow = kids.every(Boolean) && short();
       return node.flow;
     }
     return false;
   };
-  decide(doc.contents, 0);
+  decide(doc.contents, spec, 0);
   doc.commentBefore = comment;
   return doc.toString({ lineWidth: 0 });
 }

@@ -18,17 +18,15 @@ function groupLines(o: DesignOutcome, g: GroupDesign, index: number): string[] {
   const members = g.nest.members;
   const names = members.map((m) => m.name);
   out.push(`${o.groups.length === 1 ? 'fused group' : `group ${index + 1}`}: ${names.join(' ')}`);
-  const tile = (r: string): string => {
-    const extent = members.find((m) => m.dims.has(r))!.dims.get(r)!;
-    const t = g.tiles.get(r)!;
-    return t === 1 ? r : t === extent ? `${r}(whole)` : `${r}(tiles of ${t})`;
-  };
+  const tile = (r: string): string => (g.tiles.get(r)! === 1 ? r : `${r}(tiles of ${g.tiles.get(r)!})`);
   const seq = g.nest.sequential;
   const pre = names.filter((n) => g.nest.role.get(n) === 'pre');
   const post = names.filter((n) => g.nest.role.get(n) === 'post');
+  const extentOf = (r: string): number => members.find((m) => m.dims.has(r))!.dims.get(r)!;
   const dram = [...g.nest.parallel, ...(seq ? [seq] : [])];
-  const onChip = [...new Set(members.flatMap((m) => [...m.dims.keys()]))].filter((r) => !dram.includes(r));
-  out.push(`  traversal   DRAM loops ${dram.map(tile).join(' ') || '(none)'}${seq ? ` — ${seq} is sequential${pre.length ? `; before its loop: ${pre.join(' ')}` : ''}${post.length ? `; after it: ${post.join(' ')}` : ''}` : ''}; whole on chip: ${onChip.join(' ') || '(none)'}`);
+  const loops = dram.filter((r) => g.tiles.get(r)! < extentOf(r));
+  const onChip = [...new Set(members.flatMap((m) => [...m.dims.keys()]))].filter((r) => !loops.includes(r));
+  out.push(`  traversal   DRAM loops ${loops.map(tile).join(' ') || '(none)'}${seq && loops.includes(seq) ? ` — ${seq} is sequential${pre.length ? `; before its loop: ${pre.join(' ')}` : ''}${post.length ? `; after it: ${post.join(' ')}` : ''}` : ''}; whole on chip: ${onChip.join(' ') || '(none)'}`);
   const byArray = new Map<string, string[]>();
   for (const n of names) byArray.set(g.binding.get(n)!, [...(byArray.get(g.binding.get(n)!) ?? []), n]);
   out.push(`  binding     ${[...byArray].map(([a, ns]) => `${a}: ${ns.join(' ')}`).join('  |  ')}`);
@@ -42,6 +40,7 @@ function groupLines(o: DesignOutcome, g: GroupDesign, index: number): string[] {
     const p = members.find((x) => x.name === r.tensor);
     if (!p) continue;
     for (const [rank, pass] of m.passes) {
+      if (!r.ranks.includes(rank)) continue;
       const q = p.passes.get(rank);
       if (q !== undefined && q !== pass && !dram.includes(rank)) kept.push(`${r.tensor} (pass ${q} → ${pass} over ${rank}, read by ${m.name})`);
     }

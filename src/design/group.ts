@@ -250,22 +250,41 @@ function onChipExtents(nest: GroupNest, tiles: ReadonlyMap<string, number>, m: D
   return out;
 }
 
-/** Per array: the ranks of its fan-outs, from the largest member it can run (most points). */
-function layouts(ctx: SearchContext, nest: GroupNest, tiles: ReadonlyMap<string, number>): Map<string, (string | undefined)[]> {
+/** A layout per array: the rank each of its fan-outs carries. */
+export type Layouts = ReadonlyMap<string, readonly (string | undefined)[]>;
+
+function largestOn(ctx: SearchContext, nest: GroupNest, array: string): DesignEinsum | undefined {
+  const runnable = nest.members.filter((m) => ctx.costs.get(m.name)?.has(array));
+  const points = (m: DesignEinsum): number => [...m.dims.values()].reduce((p, x) => p * x, 1);
+  return runnable.length === 0 ? undefined : runnable.reduce((b, m) => (points(m) > points(b) ? m : b));
+}
+
+function preferenceOf(nest: GroupNest): string[] {
+  const p = [...nest.parallel, ...(nest.sequential ? [nest.sequential] : []), ...nest.members.flatMap((m) => [...m.dims.keys()])];
+  return p.filter((r, i) => p.indexOf(r) === i);
+}
+
+/**
+ * Per array: the given layout, else the one that keeps most PEs of the group's largest Einsum there
+ * busy at these tiles (ties: the ranks first in the traversal's order).
+ */
+function layouts(ctx: SearchContext, nest: GroupNest, tiles: ReadonlyMap<string, number>, fixed: Layouts): Map<string, (string | undefined)[]> {
   const out = new Map<string, (string | undefined)[]>();
-  const preference = [...nest.parallel, ...(nest.sequential ? [nest.sequential] : []), ...new Set(nest.members.flatMap((m) => [...m.dims.keys()]))];
+  const preference = preferenceOf(nest);
   for (const [name, a] of ctx.arrays) {
-    const runnable = nest.members.filter((m) => ctx.costs.get(m.name)?.has(name));
-    if (runnable.length === 0) continue;
-    const points = (m: DesignEinsum): number => [...m.dims.values()].reduce((p, x) => p * x, 1);
-    const largest = runnable.reduce((b, m) => (points(m) > points(b) ? m : b));
+    const largest = largestOn(ctx, nest, name);
+    if (!largest) continue;
+    const given = fixed.get(name);
+    if (given) {
+      out.set(name, [...given]);
+      continue;
+    }
     const extents = onChipExtents(nest, tiles, largest);
-    const ranks = preference.filter((r, i) => preference.indexOf(r) === i && (extents.get(r) ?? 1) > 1);
+    const ranks = preference.filter((r) => (extents.get(r) ?? 1) > 1);
     let best: { layout: (string | undefined)[]; used: number; rank: number } | undefined;
     const walk = (i: number, layout: (string | undefined)[]): void => {
       if (i === a.levels.spatial.length) {
         const used = spatialFactors(a.levels, layout, extents).reduce((p, s) => p * s.factor, 1);
-        // Ties: the layout whose ranks come first in the preference order.
         const rank = layout.reduce((s, r, k) => s + (r === undefined ? ranks.length : ranks.indexOf(r)) * (ranks.length + 1) ** (layout.length - k), 0);
         if (!best || used > best.used || (used === best.used && rank < best.rank)) best = { layout: [...layout], used, rank };
         return;
@@ -276,6 +295,30 @@ function layouts(ctx: SearchContext, nest: GroupNest, tiles: ReadonlyMap<string,
     out.set(name, best!.layout);
   }
   return out;
+}
+
+/**
+ * Layouts worth trying on an array whatever the tiles: distinct ranks of its largest Einsum (batch
+ * ranks aside) on its fan-outs, the ones that could keep most PEs busy first (at most six). A layout
+ * that spreads one rank over two fan-outs uses more PEs but shares nothing between them.
+ */
+function layoutCandidates(ctx: SearchContext, nest: GroupNest, array: string): (string | undefined)[][] {
+  const largest = largestOn(ctx, nest, array);
+  if (!largest) return [];
+  const a = ctx.arrays.get(array)!;
+  const preference = preferenceOf(nest);
+  const ranks = preference.filter((r) => largest.dims.has(r) && !ctx.dc.batchRanks.includes(r) && largest.dims.get(r)! > 1);
+  const out: { layout: (string | undefined)[]; potential: number }[] = [];
+  const walk = (i: number, layout: (string | undefined)[]): void => {
+    if (i === a.levels.spatial.length) {
+      const potential = layout.reduce((p, r, k) => p * (r === undefined ? 1 : Math.min(largest.dims.get(r)!, a.levels.spatial[k]!.fanout)), 1);
+      if (layout.some((r) => r !== undefined)) out.push({ layout: [...layout], potential });
+      return;
+    }
+    for (const r of [...ranks, undefined]) if (r === undefined || !layout.includes(r)) walk(i + 1, [...layout, r]);
+  };
+  walk(0, []);
+  return out.sort((x, y) => y.potential - x.potential).slice(0, 3).map((x) => x.layout);
 }
 
 interface Mapped {
@@ -347,7 +390,6 @@ function mapMember(ctx: SearchContext, prep: Prepared, tiles: ReadonlyMap<string
   if (result === undefined) {
     ctx.counters.mappings++;
     result = ctx.mapper({ problem, array: a.inst, dramLoops, tiles: tileLoops, layout: lay, keep, ops: prep.ops.get(m.name)!.get(array)!, cyclesPerStep: cost.cycles, context: ctx.context, objective: ctx.objective }) ?? null;
-    if (result) ctx.counters.evaluations += result.evaluated;
     ctx.cache.set(key, result);
   }
   return result ? { member: m, array, result, cost, problem, rules: keep } : undefined;
@@ -402,11 +444,7 @@ function rankBindings(ctx: SearchContext, nest: GroupNest, mapped: ReadonlyMap<s
   const members = nest.members;
   const arrayNames = [...ctx.arrays.keys()];
   const bufferNames = [...new Set([...ctx.arrays.values()].map((a) => a.levels.outer))];
-  const capacity = bufferNames.map((name) => {
-    const arr = [...ctx.arrays.values()].find((a) => a.levels.outer === name)!;
-    const lvl = arr.inst.arch.levels.find((l) => l.name === name)!;
-    return (arr.inst.usableDepth.get(name) ?? Infinity) * (lvl.kind === 'buffer' ? lvl.blockSize : 1);
-  });
+  const capacity = bufferNames.map((name) => outerCapacity(ctx, name));
   const tensors = [...new Set(members.flatMap((m) => [...m.reads, m.output].map((o) => o.tensor)))];
   const index = new Map(members.map((m, i) => [m.name, i]));
   const options: Option[][] = members.map((m) => [...mapped.get(m.name)!].map(([array, mp]) => {
@@ -433,45 +471,42 @@ function rankBindings(ctx: SearchContext, nest: GroupNest, mapped: ReadonlyMap<s
   const score = (latency: number, energy: number) => ({ latency, energy });
   const worst = (): { latency: number; energy: number } | undefined => (best.length >= keep ? score(best[best.length - 1]!.lowerBound, best[best.length - 1]!.energy) : undefined);
 
+  // Words per (buffer, tensor), reused by every leaf.
+  const words = new Float64Array(bufferNames.length * tensors.length);
+  const crossed = (i: number, op: Option['operands'][number]): boolean => {
+    const a = options[i]![choice[i]!]!.array;
+    return op.cross !== undefined && op.others.some((j) => options[j]![choice[j]!]!.array !== a);
+  };
   const leaf = (energy0: number, traffic0: number): void => {
     let energy = energy0;
     let traffic = traffic0;
-    const words = bufferNames.map(() => new Map<number, number>());
-    const crossing = new Map<string, string[]>();
+    words.fill(0);
     for (let i = 0; i < n; i++) {
       const o = options[i]![choice[i]!]!;
-      const crosses: string[] = [];
       for (const op of o.operands) {
         let w = op.words;
-        if (op.cross && op.others.some((j) => options[j]![choice[j]!]!.array !== o.array)) {
-          energy += op.cross.energy;
-          traffic += op.cross.traffic;
-          w = op.cross.words;
-          crosses.push(op.name);
+        if (crossed(i, op)) {
+          energy += op.cross!.energy;
+          traffic += op.cross!.traffic;
+          w = op.cross!.words;
         }
-        const per = words[o.buffer]!;
-        if (w > (per.get(op.tensor) ?? 0)) per.set(op.tensor, w);
+        const at = o.buffer * tensors.length + op.tensor;
+        if (w > words[at]!) words[at] = w;
       }
-      crossing.set(members[i]!.name, crosses);
     }
-    const buffer = new Map<string, { used: number; capacity: number }>();
-    for (let b = 0; b < bufferNames.length; b++) {
-      let used = 0;
-      words[b]!.forEach((w) => (used += w));
-      if (used > capacity[b]!) return;
-      if (used > 0) buffer.set(bufferNames[b]!, { used, capacity: capacity[b]! });
-    }
+    const used = bufferNames.map((_, b) => words.subarray(b * tensors.length, (b + 1) * tensors.length).reduce((x, y) => x + y, 0));
+    if (used.some((u, b) => u > capacity[b]!)) return;
     const lowerBound = Math.max(traffic / ctx.bandwidth, ...busy);
     const w = worst();
     if (w && !better(ctx.objective, score(lowerBound, energy), w)) return;
     const e: BindingEval = {
       binding: new Map(members.map((m, i) => [m.name, arrayNames[options[i]![choice[i]!]!.array]!])),
-      crossing,
+      crossing: new Map(members.map((m, i) => [m.name, options[i]![choice[i]!]!.operands.filter((op) => crossed(i, op)).map((op) => op.name)])),
       energy,
       traffic,
       seconds: new Map(members.map((m, i) => [m.name, options[i]![choice[i]!]!.seconds])),
       lowerBound,
-      buffer,
+      buffer: new Map(bufferNames.map((name, b) => [name, { used: used[b]!, capacity: capacity[b]! }] as const).filter(([, u]) => u.used > 0)),
     };
     let at = best.length;
     while (at > 0 && better(ctx.objective, score(lowerBound, energy), score(best[at - 1]!.lowerBound, best[at - 1]!.energy))) at--;
@@ -504,15 +539,17 @@ function rankBindings(ctx: SearchContext, nest: GroupNest, mapped: ReadonlyMap<s
 
 interface TileEval {
   readonly tiles: Map<string, number>;
+  /** Layouts chosen by the search (the others follow the tiles). */
+  readonly fixed: Layouts;
   readonly layout: Map<string, (string | undefined)[]>;
   readonly mapped: Map<string, Map<string, Mapped>>;
   readonly bindings: BindingEval[];
 }
 
-function evaluateTiles(ctx: SearchContext, prep: Prepared, tiles: Map<string, number>, keep = 1): TileEval | undefined {
+function evaluateTiles(ctx: SearchContext, prep: Prepared, tiles: Map<string, number>, fixed: Layouts, keep = 1): TileEval | undefined {
   ctx.counters.tiles++;
   const nest = prep.nest;
-  const layout = layouts(ctx, nest, tiles);
+  const layout = layouts(ctx, nest, tiles, fixed);
   const mapped = new Map<string, Map<string, Mapped>>();
   for (const m of nest.members) {
     const per = new Map<string, Mapped>();
@@ -525,7 +562,7 @@ function evaluateTiles(ctx: SearchContext, prep: Prepared, tiles: Map<string, nu
   }
   const bindings = rankBindings(ctx, nest, mapped, keep);
   if (bindings.length === 0) return undefined;
-  return { tiles, layout, mapped, bindings };
+  return { tiles, fixed, layout, mapped, bindings };
 }
 
 /** Divisors of n, at most `limit` of them spread geometrically (1 and n always included). */
@@ -551,68 +588,88 @@ export function designNest(ctx: SearchContext, nest: GroupNest): GroupDesign | u
   const scoreOf = (t: TileEval) => ({ latency: t.bindings[0]!.lowerBound, energy: t.bindings[0]!.energy });
   // The smallest tiles hold the least: when they do not fit, no tile does.
   const prep = prepare(ctx, nest);
-  let best = evaluateTiles(ctx, prep, tiles);
-  if (!best) return undefined;
-  // Coordinate search over each rank's tile (a second round when several ranks interact). A larger
-  // tile holds more, so once one does not fit, the larger ones of that rank do not either.
-  for (let round = 0; round < (searched.length > 1 ? 2 : 1); round++) {
+  const first = evaluateTiles(ctx, prep, tiles, new Map());
+  if (!first) return undefined;
+  /**
+   * Best-move search over the tiles: from a start, every rank's every candidate tile (the others
+   * kept); the best move each time, while one improves. Then every divisor between the chosen tile's
+   * candidate neighbours. A larger tile holds more, so past a tile that does not fit, the larger ones
+   * of that rank are not tried.
+   */
+  const ascend = (start: TileEval): TileEval => {
+    let cur = start;
+    const coarse = new Map(searched.map((r) => [r, tileCandidates(extent(r))]));
+    for (let step = 0; step < 16; step++) {
+      let next: TileEval | undefined;
+      for (const r of searched) {
+        for (const t of coarse.get(r)!) {
+          if (t === cur.tiles.get(r)) continue;
+          const e = evaluateTiles(ctx, prep, new Map(cur.tiles).set(r, t), cur.fixed);
+          if (!e) {
+            if (t > cur.tiles.get(r)!) break;
+            continue;
+          }
+          if (better(ctx.objective, scoreOf(e), scoreOf(next ?? cur))) next = e;
+        }
+      }
+      if (!next) break;
+      cur = next;
+    }
     for (const r of searched) {
-      const current: TileEval = best;
-      const coarse = tileCandidates(extent(r));
-      for (const t of coarse) {
-        if (current.tiles.get(r) === t) continue;
-        const trial = new Map(current.tiles);
-        trial.set(r, t);
-        const e = evaluateTiles(ctx, prep, trial);
-        if (!e) {
-          if (t > current.tiles.get(r)!) break;
-          continue;
-        }
-        if (better(ctx.objective, scoreOf(e), scoreOf(best))) best = e;
+      const list = coarse.get(r)!;
+      const at = list.indexOf(cur.tiles.get(r)!);
+      const lo = list[Math.max(0, at - 1)]!;
+      const hi = list[Math.min(list.length - 1, at + 1)]!;
+      const base: TileEval = cur;
+      for (const t of tileCandidates(extent(r), Infinity).filter((x) => x > lo && x < hi && !list.includes(x))) {
+        const e = evaluateTiles(ctx, prep, new Map(base.tiles).set(r, t), base.fixed);
+        if (e && better(ctx.objective, scoreOf(e), scoreOf(cur))) cur = e;
       }
-      // Then every divisor between the best coarse tile's neighbours.
-      const at = coarse.indexOf(best.tiles.get(r)!);
-      const lo = coarse[Math.max(0, at - 1)]!;
-      const hi = coarse[Math.min(coarse.length - 1, at + 1)]!;
-      const fine: TileEval = best;
-      for (const t of tileCandidates(extent(r), Infinity).filter((x) => x > lo && x < hi && !coarse.includes(x))) {
-        const trial = new Map(fine.tiles);
-        trial.set(r, t);
-        const e = evaluateTiles(ctx, prep, trial);
-        if (!e) {
-          if (t > fine.tiles.get(r)!) break;
-          continue;
-        }
-        if (better(ctx.objective, scoreOf(e), scoreOf(best))) best = e;
-      }
+    }
+    return cur;
+  };
+  let best = ascend(first);
+  // The layout that keeps most PEs busy may spread one rank over two fan-outs, or leave one idle while
+  // the Einsum has other ranks: then nothing is shared across the array. Try each layout of distinct
+  // ranks from the smallest tiles too.
+  for (const array of ctx.arrays.keys()) {
+    const auto = best.layout.get(array);
+    if (!auto || (new Set(auto.filter((r) => r !== undefined)).size === auto.length)) continue;
+    for (const layout of layoutCandidates(ctx, nest, array)) {
+      const start = evaluateTiles(ctx, prep, tiles, new Map(best.fixed).set(array, layout));
+      if (!start) continue;
+      const e = ascend(start);
+      if (better(ctx.objective, scoreOf(e), scoreOf(best))) best = e;
     }
   }
 
-  // Schedule the best bindings exactly; stop when no later one can beat the best schedule.
-  const ranked = evaluateTiles(ctx, prep, best.tiles, 16)!;
+  // The best bindings: their exact mappings (all crossings together) and their exact schedule; stop
+  // when no later one can beat the best.
+  const ranked = evaluateTiles(ctx, prep, best.tiles, best.fixed, 16)!;
   const edges = groupEdges(nest.members);
-  let chosen: { b: BindingEval; schedule: Schedule; latency: number } | undefined;
+  let chosen: { b: BindingEval; exact: ExactBinding; schedule: Schedule; latency: number } | undefined;
   for (const b of ranked.bindings) {
-    if (chosen && !better(ctx.objective, { latency: b.lowerBound, energy: b.energy }, { latency: chosen.latency, energy: chosen.b.energy })) {
+    if (chosen && !better(ctx.objective, { latency: b.lowerBound, energy: b.energy }, { latency: chosen.latency, energy: chosen.exact.energy })) {
       if (ctx.objective !== 'energy') break;
       continue;
     }
+    const exact = exactBinding(ctx, nest, best.mapped, b);
+    if (!exact) continue;
     ctx.counters.schedules++;
     const schedule = scheduleEpochs({
       nodes: nest.members.map((m) => ({ name: m.name, array: b.binding.get(m.name)!, seconds: b.seconds.get(m.name)! })),
       within: edges.filter((e) => !e.carried).map((e) => [e.from, e.to] as const),
       carried: edges.filter((e) => e.carried).map((e) => [e.from, e.to] as const),
     });
-    const latency = Math.max(b.traffic / ctx.bandwidth, schedule.seconds);
-    if (!chosen || better(ctx.objective, { latency, energy: b.energy }, { latency: chosen.latency, energy: chosen.b.energy })) chosen = { b, schedule, latency };
+    const latency = Math.max(exact.traffic / ctx.bandwidth, schedule.seconds);
+    if (!chosen || better(ctx.objective, { latency, energy: exact.energy }, { latency: chosen.latency, energy: chosen.exact.energy })) chosen = { b, exact, schedule, latency };
   }
-  const c = chosen!;
-  const mappings = new Map<string, Mapping>();
+  if (!chosen) return undefined;
+  const c = chosen;
   const problems = new Map<string, Problem>();
   const costs = new Map<string, PointCost>();
   for (const m of nest.members) {
     const mp = best.mapped.get(m.name)!.get(c.b.binding.get(m.name)!)!;
-    mappings.set(m.name, mp.result.withCrossings(c.b.crossing.get(m.name)!));
     problems.set(m.name, mp.problem);
     costs.set(m.name, mp.cost);
   }
@@ -621,19 +678,61 @@ export function designNest(ctx: SearchContext, nest: GroupNest): GroupDesign | u
     tiles: best.tiles,
     layout: best.layout,
     binding: c.b.binding,
-    mappings,
+    mappings: c.exact.mappings,
     problems,
     costs,
     runnable: new Map(nest.members.map((m) => [m.name, [...ctx.costs.get(m.name)!.keys()]])),
     computeSeconds: c.b.seconds,
     crossing: c.b.crossing,
     schedule: c.schedule,
-    traffic: c.b.traffic,
-    energy: c.b.energy,
-    memorySeconds: c.b.traffic / ctx.bandwidth,
+    traffic: c.exact.traffic,
+    energy: c.exact.energy,
+    memorySeconds: c.exact.traffic / ctx.bandwidth,
     latency: c.latency,
-    buffer: c.b.buffer,
+    buffer: c.exact.buffer,
   };
+}
+
+interface ExactBinding {
+  readonly mappings: Map<string, Mapping>;
+  readonly energy: number;
+  readonly traffic: number;
+  readonly buffer: Map<string, { used: number; capacity: number }>;
+}
+
+/** A binding's members mapped with all their crossings at once; undefined when a buffer overflows. */
+function exactBinding(ctx: SearchContext, nest: GroupNest, mapped: ReadonlyMap<string, ReadonlyMap<string, Mapped>>, b: BindingEval): ExactBinding | undefined {
+  const mappings = new Map<string, Mapping>();
+  let energy = 0;
+  let traffic = 0;
+  const words = new Map<string, Map<string, number>>();
+  for (const m of nest.members) {
+    const array = b.binding.get(m.name)!;
+    const x = mapped.get(m.name)!.get(array)!.result.withCrossings(b.crossing.get(m.name)!);
+    if (!x) return undefined;
+    mappings.set(m.name, x.mapping);
+    energy += x.result.energyTotal;
+    traffic += x.result.readBytes + x.result.writeBytes;
+    const buffer = ctx.arrays.get(array)!.levels.outer;
+    const per = words.get(buffer) ?? new Map<string, number>();
+    for (const o of [...m.reads, m.output]) per.set(o.tensor, Math.max(per.get(o.tensor) ?? 0, x.outerWords.get(o.name) ?? 0));
+    words.set(buffer, per);
+  }
+  const buffer = new Map<string, { used: number; capacity: number }>();
+  for (const [name, per] of words) {
+    let used = 0;
+    per.forEach((w) => (used += w));
+    const capacity = b.buffer.get(name)?.capacity ?? outerCapacity(ctx, name);
+    if (used > capacity) return undefined;
+    if (used > 0) buffer.set(name, { used, capacity });
+  }
+  return { mappings, energy, traffic, buffer };
+}
+
+function outerCapacity(ctx: SearchContext, name: string): number {
+  const arr = [...ctx.arrays.values()].find((a) => a.levels.outer === name)!;
+  const lvl = arr.inst.arch.levels.find((l) => l.name === name)!;
+  return (arr.inst.usableDepth.get(name) ?? Infinity) * (lvl.kind === 'buffer' ? lvl.blockSize : 1);
 }
 
 /** The best design of a group over its traversals, or undefined when none fits. */

@@ -21,7 +21,7 @@ import type { EinsumInstance } from '../experiments/instantiate.ts';
 import { nestFidelity } from '../experiments/artifact-quirks.ts';
 import { analyzeNest, countNumber } from '../model/analysis.ts';
 import { capacityIssues } from '../model/capacity.ts';
-import { bindNest } from '../model/nest.ts';
+import { bindNest, type Nest } from '../model/nest.ts';
 import type { Architecture, LevelMapping, Loop, Mapping, Problem } from '../model/types.ts';
 import type { ArrayInstance } from '../experiments/instantiate.ts';
 
@@ -61,17 +61,24 @@ export interface CrossCost {
   readonly outerWords: number;
 }
 
-export interface MappingResult {
+/** A mapping and what it costs. */
+export interface MappedEinsum {
   readonly mapping: Mapping;
   readonly result: EinsumResult;
   /** Words per operand kept at the outer buffer. */
   readonly outerWords: ReadonlyMap<string, number>;
-  /** For operands with a `cross` level: the extra cost when that level holds them. */
+}
+
+export interface MappingResult extends MappedEinsum {
+  /**
+   * For operands with a `cross` level: the extra cost when that level holds them (each alone; several
+   * crossings of one Einsum cost about the sum, `withCrossings` gives the exact mapping).
+   */
   readonly cross: ReadonlyMap<string, { readonly delta: CrossCost }>;
-  /** The mapping with these operands held at their `cross` level. */
-  readonly withCrossings: (operands: readonly string[]) => Mapping;
-  /** Evaluations made. */
-  readonly evaluated: number;
+  /** The best mapping with these operands held at their `cross` level (undefined if none fits). */
+  readonly withCrossings: (operands: readonly string[]) => MappedEinsum | undefined;
+  /** Model evaluations made so far. */
+  readonly evaluated: () => number;
 }
 
 export type EinsumMapper = (request: MappingRequest) => MappingResult | undefined;
@@ -218,6 +225,7 @@ export const mapEinsum: EinsumMapper = (req) => {
     // The model's evaluation without its energy (the design's charges are applied by einsumResult).
     const bound = bindNest(req.array.arch, req.problem, mapping);
     if (!bound.ok) return undefined;
+    if (revisitsWithoutParent(bound.nest)) return undefined;
     const stats = analyzeNest(bound.nest, { fidelity });
     if (capacityIssues(bound.nest, stats).length > 0) return undefined;
     const outerStats = stats.levels.find((l) => l.name === levels.outer)!;
@@ -259,77 +267,127 @@ export const mapEinsum: EinsumMapper = (req) => {
     return out;
   };
 
-  // A starting point: the outer buffer holds what must be there (and what a fan-out multicasts or
-  // reduces, unless DRAM does); one inner buffer each (round robin).
-  const start = new Map<string, Placement>();
-  names.forEach((n, i) => {
-    const rule = req.keep.get(n)!;
-    start.set(n, { outer: rule.outer || (!rule.dram && firstIrrelevantFanout(n) >= 0), middle: [], inner: levels.inner[i % levels.inner.length]! });
-  });
-
-  // The loop order of the own ranks, at the starting keeps.
-  interface Candidate { readonly order: string[]; readonly place: Map<string, Placement>; readonly result: EinsumResult; readonly outerWords: Map<string, number> }
-  let best: Candidate | undefined;
-  for (const order of orders) {
-    const r = evaluate(build(order, start));
-    if (r && (!best || less(key(r.result), key(best.result)))) best = { order, place: new Map(start), ...r };
-  }
-  if (!best) {
-    // The starting keeps overflow a buffer (several inner buffers of one word, FLAT's): try every inner assignment.
-    for (const assign of innerAssignments(names, levels.inner)) {
-      const place = new Map(names.map((n, i) => [n, { ...start.get(n)!, inner: assign[i]! }]));
-      const r = evaluate(build(orders[0]!, place));
-      if (r && (!best || less(key(r.result), key(best.result)))) best = { order: orders[0]!, place, ...r };
-    }
-    if (!best) return undefined;
+  interface Candidate {
+    readonly order: readonly string[];
+    readonly place: Map<string, Placement>;
+    readonly dram: readonly string[];
+    readonly result: EinsumResult;
+    readonly outerWords: Map<string, number>;
   }
 
-  // Each operand's placement in turn (once more when a buffer overflowed: that may have blocked a choice).
-  for (let round = 0, overflowed = true; round < 2 && overflowed; round++) {
-    overflowed = false;
-    for (const n of names) {
-      for (const p of options(n)) {
-        const current: Candidate = best;
-        const place = new Map<string, Placement>(current.place);
-        place.set(n, p);
-        const r = evaluate(build(current.order, place));
-        if (!r) overflowed = true;
-        else if (less(key(r.result), key(current.result))) best = { order: current.order, place, ...r };
+  /** The best order and placements with some operands held at a given level (their crossings). */
+  const search = (forced: ReadonlyMap<string, string>): Candidate | undefined => {
+    const dram = [...dramKept, ...[...forced].filter(([n, l]) => l === levels.dram && !dramKept.includes(n)).map(([n]) => n)];
+    const optionsOf = (n: string): Placement[] => options(n, forced.get(n));
+    // Two starting points: the outer buffer holds only what must be there (and what a fan-out
+    // multicasts or reduces, unless DRAM does), or everything it may; one inner buffer each.
+    const starts = [false, true].map((all) => {
+      const start = new Map<string, Placement>();
+      names.forEach((n, i) => {
+        const rule = req.keep.get(n)!;
+        const f = forced.get(n);
+        const outer = all || rule.outer || f === levels.outer || (!rule.dram && f !== levels.dram && firstIrrelevantFanout(n) >= 0);
+        start.set(n, { outer, middle: f !== undefined && levels.middle.includes(f) ? [f] : [], inner: levels.inner[i % levels.inner.length]! });
+      });
+      return start;
+    });
+    // Orders ranked at their better start; the best two then get their placements searched.
+    const seeds: Candidate[] = [];
+    for (const order of orders) {
+      let seed: Candidate | undefined;
+      for (const start of starts) {
+        const r = evaluate(build(order, start, dram));
+        if (r && (!seed || less(key(r.result), key(seed.result)))) seed = { order, place: new Map(start), dram, ...r };
       }
+      if (seed) seeds.push(seed);
     }
-  }
+    if (seeds.length === 0) {
+      // The starting keeps overflow a buffer (several inner buffers of one word, FLAT's): try every inner assignment.
+      for (const assign of innerAssignments(names, levels.inner)) {
+        const place = new Map(names.map((n, i) => [n, { ...starts[0]!.get(n)!, inner: assign[i]! }]));
+        const r = evaluate(build(orders[0]!, place, dram));
+        if (r && (seeds.length === 0 || less(key(r.result), key(seeds[0]!.result)))) seeds.splice(0, 1, { order: orders[0]!, place, dram, ...r });
+      }
+      if (seeds.length === 0) return undefined;
+    }
+    seeds.sort((a, b) => (less(key(a.result), key(b.result)) ? -1 : less(key(b.result), key(a.result)) ? 1 : 0));
+    let best: Candidate | undefined;
+    for (const seed of seeds.slice(0, 2)) {
+      let cur = seed;
+      // Each operand's placement in turn (once more when a buffer overflowed: that may have blocked a choice).
+      for (let round = 0, overflowed = true; round < 2 && overflowed; round++) {
+        overflowed = false;
+        for (const n of names) {
+          for (const p of optionsOf(n)) {
+            const place = new Map<string, Placement>(cur.place);
+            place.set(n, p);
+            const r = evaluate(build(cur.order, place, dram));
+            if (!r) overflowed = true;
+            else if (less(key(r.result), key(cur.result))) cur = { order: cur.order, place, dram, ...r };
+          }
+        }
+      }
+      if (!best || less(key(cur.result), key(best.result))) best = cur;
+    }
+    return best;
+  };
 
-  // Crossings: the cheapest placement that puts the operand at the shared level.
-  const final: Candidate = best;
+  const base = search(new Map());
+  if (!base) return undefined;
+  // Crossings: what holding the operand at the shared level adds to the base mapping (its order and
+  // the other operands' placements kept: an estimate for ranking bindings; `withCrossings` searches).
   const cross = new Map<string, { delta: CrossCost }>();
-  const crossPlace = new Map<string, Placement>();
+  const traffic = (x: EinsumResult): number => x.readBytes + x.writeBytes;
   for (const n of names) {
     const level = req.keep.get(n)!.cross;
     if (level === undefined) continue;
-    let found: { place: Placement; result: EinsumResult; outerWords: Map<string, number> } | undefined;
-    const dram = level === levels.dram ? [...dramKept, n] : dramKept;
+    const dram = level === levels.dram && !dramKept.includes(n) ? [...dramKept, n] : dramKept;
+    let found: { result: EinsumResult; outerWords: Map<string, number> } | undefined;
     for (const p of options(n, level)) {
-      const place = new Map(final.place);
-      place.set(n, p);
-      const r = evaluate(build(final.order, place, dram));
-      if (r && (!found || less(key(r.result), key(found.result)))) found = { place: p, ...r };
+      const r = evaluate(build(base.order, new Map(base.place).set(n, p), dram));
+      if (r && (!found || less(key(r.result), key(found.result)))) found = r;
     }
     if (!found) continue;
-    const traffic = (x: EinsumResult): number => x.readBytes + x.writeBytes;
-    crossPlace.set(n, found.place);
-    cross.set(n, { delta: { energy: found.result.energyTotal - final.result.energyTotal, traffic: traffic(found.result) - traffic(final.result), outerWords: found.outerWords.get(n) ?? 0 } });
+    cross.set(n, { delta: { energy: found.result.energyTotal - base.result.energyTotal, traffic: traffic(found.result) - traffic(base.result), outerWords: found.outerWords.get(n) ?? 0 } });
   }
-  const withCrossings = (operands: readonly string[]): Mapping => {
-    const place = new Map(final.place);
-    const dram = [...dramKept];
-    for (const n of operands) {
-      place.set(n, crossPlace.get(n)!);
-      if (req.keep.get(n)!.cross === levels.dram && !dram.includes(n)) dram.push(n);
-    }
-    return build(final.order, place, dram);
+  const mapped = (c: Candidate): MappedEinsum => ({ mapping: build(c.order, c.place, c.dram), result: c.result, outerWords: c.outerWords });
+  const withCrossings = (operands: readonly string[]): MappedEinsum | undefined => {
+    if (operands.length === 0) return mapped(base);
+    const found = search(new Map(operands.map((n) => [n, req.keep.get(n)!.cross!])));
+    return found ? mapped(found) : undefined;
   };
-  return { mapping: build(final.order, final.place), result: final.result, outerWords: final.outerWords, cross, withCrossings, evaluated };
+  return { ...mapped(base), cross, withCrossings, evaluated: () => evaluated };
 };
+
+/**
+ * Whether some operand that DRAM does not hold is brought into its outermost keeper more than once per
+ * tile (a loop that does not index it sits above one that does). Its earlier values (a partial sum, a
+ * streamed intermediate) would have to come from nowhere: the model counts no traffic for them, so
+ * such a mapping is not a design.
+ */
+function revisitsWithoutParent(nest: Nest): boolean {
+  for (let t = 0; t < nest.tensors.length; t++) {
+    const bit = 1 << t;
+    const outermost = nest.levels.findIndex((l) => (l.keepMask & bit) !== 0);
+    if (outermost <= 0) continue;
+    const mask = nest.tensors[t]!.mask;
+    let product = 1;
+    let upToRelevant = 1;
+    let distinct = 1;
+    for (let i = 0; i < outermost; i++) {
+      const lv = nest.levels[i]!;
+      for (let k = 0; k < lv.temporalDims.length; k++) {
+        product *= lv.temporalBounds[k]!;
+        if (mask & (1 << lv.temporalDims[k]!)) {
+          upToRelevant = product;
+          distinct *= lv.temporalBounds[k]!;
+        }
+      }
+    }
+    if (upToRelevant > distinct) return true;
+  }
+  return false;
+}
 
 /** Every assignment of operands to one inner buffer each. */
 function innerAssignments(names: readonly string[], inner: readonly string[]): string[][] {
