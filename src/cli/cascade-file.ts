@@ -3,14 +3,14 @@
  * specs/cascades/ (e.g. `attention-1pass`).
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Cascade } from '../ir/cascade.ts';
 import { loadCascade } from '../ir/check.ts';
 import { fail } from '../diagnostics/diagnostic.ts';
 import { readUserFile } from './io.ts';
+import { SPECS_DIR } from './package-root.ts';
 
-export const BUILTIN_CASCADE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'specs', 'cascades');
+export const BUILTIN_CASCADE_DIR = join(SPECS_DIR, 'cascades');
 
 export function builtinCascadeNames(): string[] {
   return readdirSync(BUILTIN_CASCADE_DIR).filter((f) => f.endsWith('.cascade')).map((f) => f.replace(/\.cascade$/, '')).sort();

@@ -53,10 +53,9 @@ function printHuman(c: Cascade): string {
   return out.join('\n') + '\n';
 }
 
-export function registerCheckCommand(program: Command): void {
-  program
-    .command('check')
-    .description('parse and check a cascade; print its tensors, ranks, shapes and Einsums')
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .argument('<file>', 'a .cascade file, or the name of a built-in cascade (e.g. attention-1pass)')
     .option('--json', 'print a machine-readable description')
     .action(action((file: string, opts: { json?: boolean }) => {

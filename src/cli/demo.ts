@@ -12,14 +12,13 @@ import { textbookAttention } from '../exec/reference-attention.ts';
 import { maxRelativeDifference, type Tensor } from '../tensor/index.ts';
 import { action } from './run-command.ts';
 import { loadCascadeArg } from './cascade-file.ts';
-import { parseSeed } from './run.ts';
+import { checkMemoryForRun, parseSeed } from './run.ts';
 
 const ATTENTION = ['attention-3pass', 'attention-3pass-deferred-division', 'attention-2pass', 'attention-1pass'];
 
-export function registerDemoCommand(program: Command): void {
-  program
-    .command('demo')
-    .description('check, analyse and run the built-in attention cascades against a float64 textbook attention')
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .option('--shape <list>', 'attention sizes', 'M=1024,P=1024,E=64,F=64')
     .option('--seed <n>', 'seed of the random Q, K, V', '1')
     .action(action((opts: { shape: string; seed: string }) => {
@@ -32,6 +31,7 @@ export function registerDemoCommand(program: Command): void {
         const { cascade } = loadCascadeArg(name);
         const passes = analysePasses(cascade);
         const shapes = resolveShapes(cascade, new Map([...given].filter(([k]) => ['M', 'P', 'E', 'F', 'M0', 'M1'].includes(k) && (k !== 'M0' && k !== 'M1' || cascade.partitions.length > 0))));
+        checkMemoryForRun(cascade, shapes, 'float64');
         const inputs = completeInputs(cascade, shapes, seed);
         const started = performance.now();
         const result = runCascade(cascade, shapes, inputs);

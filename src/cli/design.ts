@@ -6,7 +6,14 @@
  * `fusemax evaluate --design FILE` gives the same numbers. The search lives in src/design (docs/design.md).
  */
 import type { Command } from 'commander';
+import { basename } from 'node:path';
+import { designCascadeOn } from '../design/design.ts';
+import { designJson, explainDesign } from '../design/explain.ts';
 import { fail } from '../diagnostics/diagnostic.ts';
+import { loadCascadeArg } from './cascade-file.ts';
+import { resultText, workloadArgs } from './evaluate.ts';
+import { writeFileAtomic } from './io.ts';
+import { loadDesignArg, loadLibrary, parseFidelityArg } from './library.ts';
 import { action } from './run-command.ts';
 
 interface DesignOptions {
@@ -28,10 +35,9 @@ function choice<T extends string>(flag: string, value: string, allowed: readonly
   return fail('FM855', `${flag} must be ${allowed.join(', ').replace(/, ([^,]*)$/, ' or $1')}, not '${value}'`);
 }
 
-export function registerDesignCommand(program: Command): void {
-  program
-    .command('design')
-    .description("derive a design of a cascade on a hardware description: fusion, binding, mappings and schedule, written in the specs/designs format")
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .argument('<cascade>', 'a .cascade file or a built-in cascade name (e.g. attention-1pass)')
     .requiredOption('--arch <design>', 'the design whose hardware to use (binding, cascade, flat, unfused, ... or a design file); its Einsums, binding and schedule are ignored')
     .option('--model <name>', 'BERT, TrXL, T5 or XLM (with --seq): the ranks E, F, M, P and the batch ranks B, H')
@@ -46,17 +52,7 @@ export function registerDesignCommand(program: Command): void {
     .option('--out <file>', 'write the design (YAML) to this file')
     .addHelpText('after', '\nExamples:\n  fusemax design attention-1pass --arch binding --model BERT --seq 64K\n  fusemax design attention-3pass --optimize --arch binding --model XLM --seq 1M --out xlm-1m.yaml\n  fusemax design softmax.cascade --arch binding --shape M=4096,P=4096 --fusion none\n  fusemax evaluate --design xlm-1m.yaml --model XLM --seq 1M   # the same numbers')
     .action(
-      action(async (cascadeArg: string, opts: DesignOptions) => {
-        const [{ loadCascadeArg }, { loadDesignArg, loadLibrary, parseFidelityArg }, { workloadArgs }, { designCascadeOn }, { explainDesign, designJson }, { resultText }, { writeFileAtomic }, { basename }] = await Promise.all([
-          import('./cascade-file.ts'),
-          import('./library.ts'),
-          import('./evaluate.ts'),
-          import('../design/design.ts'),
-          import('../design/explain.ts'),
-          import('./evaluate.ts'),
-          import('./io.ts'),
-          import('node:path'),
-        ]);
+      action((cascadeArg: string, opts: DesignOptions) => {
         const fidelity = parseFidelityArg(opts.fidelity);
         const objective = choice('--objective', opts.objective, ['latency', 'energy', 'edp'] as const);
         const fusion = choice('--fusion', opts.fusion, ['auto', 'none'] as const);

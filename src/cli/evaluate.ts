@@ -37,10 +37,9 @@ export function workloadArgs(opts: { model?: string | undefined; seq?: string | 
   return { kind: 'model', model: opts.model, seq: opts.seq };
 }
 
-export function registerEvaluateCommand(program: Command): void {
-  program
-    .command('evaluate')
-    .description('evaluate one design (specs/designs/NAME.yaml or a file) on one model at one sequence length')
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .requiredOption('--design <name>', 'unfused, flat, cascade, arch, binding, linear-flat, linear-proposal, or a design file')
     .option('--model <name>', 'BERT, TrXL, T5 or XLM (with --seq)')
     .option('--seq <length>', 'sequence length, e.g. 4K, 1M or 3000')

@@ -4,16 +4,15 @@
  * A design argument is a built-in name or a path to a design file.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import { loadDesign, type LoadedDesign } from '../experiments/design-spec.ts';
 import type { Library } from '../experiments/paper.ts';
 import { loadWorkloads } from '../experiments/workload.ts';
 import type { Fidelity } from '../model/types.ts';
 import { fail } from '../diagnostics/diagnostic.ts';
 import { readUserFile } from './io.ts';
+import { SPECS_DIR as SPECS } from './package-root.ts';
 
-const SPECS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'specs');
 export const DESIGN_DIR = join(SPECS, 'designs');
 export const WORKLOAD_FILE = join(SPECS, 'workloads', 'transformers.yaml');
 

@@ -35,10 +35,9 @@ interface ModelOptions {
   json?: boolean;
 }
 
-export function registerModelCommand(program: Command): void {
-  program
-    .command('model')
-    .description("count accesses, cycles and energy of an Einsum's mapping on an architecture (Timeloop-compatible)")
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .option('--timeloop <file>', "a Timeloop v4 input as timeloopfe writes it (parsed-processed-input.yaml)")
     .option('--arch <file>', 'our architecture spec (YAML)')
     .option('--problem <file>', 'our problem spec (YAML)')

@@ -11,19 +11,9 @@ import { ALL_RULES, optimize, verifyRewrite, type OptimizeResult, type RuleName,
 import { action } from './run-command.ts';
 import { loadCascadeArg } from './cascade-file.ts';
 import { writeFileAtomic } from './io.ts';
+import { VERIFY_TOLERANCE, verificationShapes } from '../rewrite/verification-shapes.ts';
 
-/** Largest relative error a verified rewrite may show (float64). */
-export const VERIFY_TOLERANCE = 1e-12;
-
-/** Small shapes for the verification runs: 6 per rank, 12 for partitioned ranks with chunks of 4. */
-export function verificationShapes(original: Cascade, rewritten: Cascade): Map<string, number> {
-  const shapes = new Map<string, number>();
-  for (const c of [original, rewritten]) {
-    for (const t of c.tensors.values()) for (const r of t.ranks) if (!shapes.has(r)) shapes.set(r, 6);
-    for (const p of c.partitions) { shapes.set(p.whole, 12); shapes.set(p.inner, 4); shapes.delete(p.outer); }
-  }
-  return shapes;
-}
+export { VERIFY_TOLERANCE, verificationShapes };
 
 function outputElements(c: Cascade, shapes: ReadonlyMap<string, number>): number {
   let n = 0;
@@ -49,10 +39,9 @@ export function optimizeJson(r: OptimizeResult, v: Verification): object {
   };
 }
 
-export function registerOptimizeCommand(program: Command): void {
-  program
-    .command('optimize')
-    .description('rewrite a cascade to make fewer passes over a rank (defer, partition, online normalization), verified on random data')
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .argument('<file>', 'a .cascade file or a built-in cascade name')
     .option('--rank <R>', 'the rank whose passes to reduce (default: the one with the most passes)')
     .option('--rules <list>', `rules the search may use (${ALL_RULES.join(',')})`, ALL_RULES.join(','))

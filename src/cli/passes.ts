@@ -76,10 +76,9 @@ export function passesHuman(c: Cascade, a: PassAnalysis, footprint: readonly Foo
   return out.join('\n') + '\n';
 }
 
-export function registerPassesCommand(program: Command): void {
-  program
-    .command('passes')
-    .description('pass analysis: passes over every rank, the dependency chains that force them, and what tensors live across passes cost')
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .argument('<file>', 'a .cascade file or a built-in cascade name')
     .option('--shape <list>', 'rank sizes (e.g. M=4096,P=4096,E=64,F=64) to turn footprints into numbers')
     .option('--word-bytes <n>', 'bytes per element for the byte figures', '2')

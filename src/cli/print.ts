@@ -8,10 +8,9 @@ import { printCascade } from '../notation/print.ts';
 import { action } from './run-command.ts';
 import { loadCascadeArg } from './cascade-file.ts';
 
-export function registerPrintCommand(program: Command): void {
-  program
-    .command('print')
-    .description('print a cascade: canonical text (default), EDGE Unicode (--unicode) or LaTeX (--latex)')
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .argument('<file>', 'a .cascade file or a built-in cascade name')
     .option('--unicode', 'EDGE notation with ⋀ ⋁ × ÷ ∩ ∪ ⋄ and every action spelled out')
     .option('--latex', 'a LaTeX align* environment')

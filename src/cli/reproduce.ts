@@ -8,8 +8,6 @@
  */
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { QUIRKS, quirksFor, withoutQuirk } from '../experiments/artifact-quirks.ts';
 import { headlines, quirkEffect, type QuirkEffect } from '../experiments/headlines.ts';
 import { reproduce, PAPER_MODELS, PAPER_SEQS, type Library, type Reproduction } from '../experiments/paper.ts';
@@ -20,6 +18,7 @@ import { summaryMarkdown } from '../report/summary.ts';
 import { vegaLiteToSvg } from '../report/vega.ts';
 import type { Fidelity } from '../model/types.ts';
 import { listArg, loadLibrary, parseFidelityArg } from './library.ts';
+import { writeFilesAtomic, type OutputFile } from './io.ts';
 import { svgToPng } from './png.ts';
 import { action } from './run-command.ts';
 
@@ -30,11 +29,6 @@ interface ReproduceOptions {
   seq?: string;
   figures: boolean;
   png: boolean;
-}
-
-export interface OutputFile {
-  readonly name: string;
-  readonly data: string | Uint8Array;
 }
 
 export interface ReproduceRun {
@@ -70,23 +64,9 @@ export async function runReproduction(lib: Library, fidelity: Fidelity, options:
   return { files, reproduction: r, modelSeconds: (t1 - t0) / 1000, renderSeconds: (t2 - t1) / 1000 };
 }
 
-/** Write the files into DIR through a temporary directory inside it, then move each into place. */
-export function writeOutputSet(dir: string, files: readonly OutputFile[]): void {
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.reproduce-${process.pid}-${Date.now()}`);
-  mkdirSync(tmp);
-  try {
-    for (const f of files) writeFileSync(join(tmp, f.name), f.data);
-    for (const f of files) renameSync(join(tmp, f.name), join(dir, f.name));
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-export function registerReproduceCommand(program: Command): void {
-  program
-    .command('reproduce')
-    .description('reproduce the FuseMax evaluation (CSVs, Figures 6a–12 as SVG and PNG, summary.md) from the declarative designs')
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .option('--out <dir>', 'output directory', 'out')
     .option('--fidelity <mode>', "artifact (the published numbers, with the tool chain's quirks) or physical (quirks corrected)", 'artifact')
     .option('--models <list>', `models (default ${PAPER_MODELS.join(',')})`)
@@ -116,7 +96,7 @@ export function registerReproduceCommand(program: Command): void {
         } finally {
           bar?.stop();
         }
-        writeOutputSet(opts.out, run.files);
+        writeFilesAtomic(opts.out, run.files);
         process.stdout.write(`wrote ${run.files.length} files to ${opts.out}/ (fidelity ${fidelity}; model ${run.modelSeconds.toFixed(2)} s, rendering ${run.renderSeconds.toFixed(2)} s)\n`);
       }),
     );

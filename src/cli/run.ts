@@ -4,17 +4,19 @@
  */
 import type { Command } from 'commander';
 import { basename } from 'node:path';
+import { totalmem } from 'node:os';
 import { fail } from '../diagnostics/diagnostic.ts';
 import type { Cascade } from '../ir/cascade.ts';
-import { parseShapeList, resolveShapes } from '../ir/shapes.ts';
+import { parseShapeList, resolveShapes, type Shapes } from '../ir/shapes.ts';
 import { completeInputs } from '../exec/inputs.ts';
 import { runCascade, type RunResult } from '../exec/run.ts';
 import { runFused, type FusedResult } from '../exec/fused.ts';
 import type { Precision } from '../exec/state.ts';
+import { checkRunMemory } from '../exec/memory.ts';
 import { readNpy, Tensor, writeNpy } from '../tensor/index.ts';
 import { action } from './run-command.ts';
 import { loadCascadeArg } from './cascade-file.ts';
-import { readUserBinary, writeFileAtomic } from './io.ts';
+import { readUserBinary, writeFilesAtomic } from './io.ts';
 
 interface RunOpts {
   shape?: string;
@@ -72,6 +74,11 @@ function stats(t: Tensor): { shape: number[]; nnz: number; min: number; max: num
   return { shape: [...t.shape], nnz: t.nnz(), min, max, sum };
 }
 
+/** Refuse shapes whose tensors cannot fit in this machine's memory (FM330/FM331), before allocating any. */
+export function checkMemoryForRun(c: Cascade, shapes: Shapes, precision: Precision): void {
+  checkRunMemory(c, shapes, precision, totalmem());
+}
+
 export function summarize(c: Cascade, result: RunResult, extra: Record<string, unknown>): Record<string, unknown> {
   return {
     cascade: c.source.file,
@@ -82,10 +89,9 @@ export function summarize(c: Cascade, result: RunResult, extra: Record<string, u
   };
 }
 
-export function registerRunCommand(program: Command): void {
-  program
-    .command('run')
-    .description('run a cascade on .npy inputs or seeded random normal data (reference executor, exact EDGE semantics)')
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .argument('<file>', 'a .cascade file or a built-in cascade name')
     .option('--shape <list>', 'rank sizes, e.g. M=1024,P=1024,E=64,F=64 (defaults from the file; partitions are completed: M and M0 give M1)')
     .option('--seed <n>', 'seed of the random inputs', '1')
@@ -103,6 +109,7 @@ export function registerRunCommand(program: Command): void {
       const precision = parsePrecision(opts.dtype);
       const given = readInputFiles(cascade, opts.input, precision);
       const shapes = shapesForRun(cascade, opts.shape, given);
+      checkMemoryForRun(cascade, shapes, precision);
       const inputs = completeInputs(cascade, shapes, seed, given);
       const started = performance.now();
       const result: RunResult | FusedResult = opts.schedule === 'fused' ? runFused(cascade, shapes, inputs, opts.rank, { precision }) : runCascade(cascade, shapes, inputs, { precision });
@@ -111,8 +118,9 @@ export function registerRunCommand(program: Command): void {
       const files: string[] = [];
       if (opts.out) {
         // Encode everything first, then write: a failure leaves no partial set behind.
-        const encoded = [...result.outputs].map(([name, t]) => [`${opts.out}/${name}.npy`, writeNpy(t.shape, t.toDense(), precision)] as const);
-        for (const [path, bytes] of encoded) { writeFileAtomic(path, bytes); files.push(path); }
+        const encoded = [...result.outputs].map(([name, t]) => ({ name: `${name}.npy`, data: writeNpy(t.shape, t.toDense(), precision) }));
+        writeFilesAtomic(opts.out, encoded);
+        files.push(...encoded.map((f) => `${opts.out}/${f.name}`));
       }
       const summary = summarize(cascade, result, {
         shapes: Object.fromEntries(shapes), seed, dtype: precision, schedule: opts.schedule, timeMs: Math.round(ms * 10) / 10, files,

@@ -48,10 +48,9 @@ export function tradeoffPlot(t: Tradeoff, title: string): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-export function registerTradeoffCommand(program: Command): void {
-  program
-    .command('tradeoff')
-    .description('keep on chip, re-read, or recompute: the costs of every tensor live across passes and the Pareto frontier for the cascade')
+/** The command's arguments, options and action (main.ts gives it its name and summary). */
+export function configure(command: Command): void {
+  command
     .argument('<file>', 'a .cascade file or a built-in cascade name')
     .requiredOption('--shape <list>', 'rank sizes, e.g. M=4096,P=4096,E=64,F=64')
     .option('--buffer <sizes>', 'on-chip buffer budgets (e.g. 1MiB,32MiB): the best plan for each')

@@ -11,7 +11,7 @@ import { failAt, type Source, type Span } from '../notation/source.ts';
 import { defaultOperators, userBinaryOperator, userUnaryOperator, type BinaryOperator, type OperatorRegistry } from '../ops/compute.ts';
 import { lookupMerge, MERGES, MERGE_NAMES, type MergeOperator } from '../ops/merge.ts';
 import {
-  accessesOf, varsIn, type Cascade, type Einsum, type Filter, type Index, type IterativeRank, type Partition,
+  accessesOf, ranksOf, varsIn, type Cascade, type Einsum, type Filter, type Index, type IterativeRank, type Partition,
   type Reduction, type TensorInfo, type UserOperatorDef, type ValueExpr,
 } from './cascade.ts';
 
@@ -92,10 +92,46 @@ class Checker {
       const role = t.role === 'input' ? 'input' : outputs.includes(t.name) ? 'output' : 'intermediate';
       tensors.set(t.name, { name: t.name, ranks, generational: [...t.generational], role, span: t.span });
     }
-    return {
+    const cascade: Cascade = {
       source: this.source, operators: this.userOperators, tensors, einsums, outputs, explicitOutputs: this.ast.statements.some((s) => s.kind === 'output'),
       explicitInputs: this.explicitInputs, shapeDefaults, partitions: this.partitions, iterativeRanks,
     };
+    this.checkShapeNames(new Set(ranksOf(cascade)));
+    return cascade;
+  }
+
+  /** A shape named in an index or a stopping bound (`RZ[K]`, `stop i >= K`) must be the size of a rank. */
+  private checkShapeNames(ranks: ReadonlySet<string>): void {
+    const visitRank = (x: RankExprAst): void => {
+      switch (x.kind) {
+        case 'shape':
+          if (!ranks.has(x.name)) this.err(x.span, 'FM245', `'${x.name}' is not a rank of this cascade, so it has no size`, `its ranks are ${[...ranks].join(', ')}`);
+          return;
+        case 'binop': visitRank(x.left); visitRank(x.right); return;
+        case 'neg': visitRank(x.operand); return;
+        case 'var': case 'int': return;
+        default: { const never: never = x; return never; }
+      }
+    };
+    const visitIndex = (ix: IndexAst): void => visitRank(ix.kind === 'rank' ? ix.expr : ix.bound);
+    const visitExpr = (x: ExprAst): void => {
+      switch (x.kind) {
+        case 'access': x.indices.forEach(visitIndex); return;
+        case 'binary': visitExpr(x.left); visitExpr(x.right); return;
+        case 'neg': visitExpr(x.operand); return;
+        case 'call': x.args.forEach(visitExpr); return;
+        case 'number': case 'param': return;
+        default: { const never: never = x; return never; }
+      }
+    };
+    for (const s of this.ast.statements) {
+      if (s.kind === 'einsum') {
+        s.output.indices.forEach(visitIndex);
+        visitExpr(s.expr);
+      } else if (s.kind === 'stop') {
+        visitRank(s.bound);
+      }
+    }
   }
 
   /** Compile an `operator` declaration's body to a function of its parameters and register it. */

@@ -4,15 +4,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { Command } from 'commander';
-import { registerModelCommand } from '../../src/cli/model.ts';
+import { buildProgram } from '../../src/cli/commands.ts';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'timeloop-golden');
 const specs = join(import.meta.dirname, '..', '..', 'specs');
 
 async function run(...args: string[]): Promise<{ out: string; err: string; status: number }> {
-  const program = new Command().exitOverride();
-  registerModelCommand(program);
+  const argv = ['model', ...args];
+  const program = await buildProgram(argv);
   let out = '';
   let err = '';
   const write = { out: process.stdout.write, err: process.stderr.write };
@@ -21,7 +20,7 @@ async function run(...args: string[]): Promise<{ out: string; err: string; statu
   const before = process.exitCode;
   process.exitCode = 0;
   try {
-    await program.parseAsync(['node', 'fusemax', 'model', ...args]);
+    await program.parseAsync(argv, { from: 'user' });
   } finally {
     process.stdout.write = write.out;
     process.stderr.write = write.err;

@@ -2,6 +2,7 @@
  * @file Test helpers: the built-in cascades (specs/cascades), loaded once.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { join } from 'node:path';
 import { loadCascade } from '../../src/ir/check.ts';
 import type { Cascade } from '../../src/ir/cascade.ts';
@@ -35,4 +36,21 @@ export function diagnosticOf(text: string, file = 'test.cascade'): { code: strin
     throw err;
   }
   throw new Error(`expected a diagnostic for:\n${text}`);
+}
+
+/** A built-in cascade's text with one to three small random edits (deleted characters, inserted tokens). */
+export function mutatedBuiltinCascade(): fc.Arbitrary<string> {
+  const texts = [...builtinCascadeTexts().values()];
+  const mutation = fc.record({
+    which: fc.nat({ max: texts.length - 1 }),
+    edits: fc.array(fc.record({ at: fc.nat(), del: fc.nat({ max: 4 }), ins: fc.oneof(fc.constantFrom('', '[', ']', ',', 'm', 'X', '+', '*', '1', '\n', '::', 'reduce max', '(', ')', ' ', 'M0'), fc.string({ maxLength: 3 })) }), { minLength: 1, maxLength: 3 }),
+  });
+  return mutation.map(({ which, edits }) => {
+    let text = texts[which] as string;
+    for (const e of edits) {
+      const at = e.at % (text.length + 1);
+      text = text.slice(0, at) + e.ins + text.slice(at + e.del);
+    }
+    return text;
+  });
 }

@@ -5,7 +5,7 @@ import { loadCascade } from '../../src/ir/check.ts';
 import { printCascade } from '../../src/notation/print.ts';
 import { cascadeStructure } from '../../src/ir/structure.ts';
 import { UserError, formatDiagnostic } from '../../src/diagnostics/diagnostic.ts';
-import { builtinCascadeTexts } from '../helpers/cascades.ts';
+import { mutatedBuiltinCascade } from '../helpers/cascades.ts';
 
 /** Every failure must be a located diagnostic with a caret; anything else is a bug. */
 function checkOutcome(text: string): void {
@@ -31,19 +31,7 @@ test('property: random token streams never crash the parser or checker', () => {
 });
 
 test('property: mutated built-in cascades give a diagnostic or a valid cascade', () => {
-  const texts = [...builtinCascadeTexts().values()];
-  const mutation = fc.record({
-    which: fc.nat({ max: texts.length - 1 }),
-    edits: fc.array(fc.record({ at: fc.nat(), del: fc.nat({ max: 4 }), ins: fc.oneof(fc.constantFrom('', '[', ']', ',', 'm', 'X', '+', '*', '1', '\n', '::', 'reduce max', '(', ')', ' ', 'M0'), fc.string({ maxLength: 3 })) }), { minLength: 1, maxLength: 3 }),
-  });
-  fc.assert(fc.property(mutation, ({ which, edits }) => {
-    let text = texts[which] as string;
-    for (const e of edits) {
-      const at = e.at % (text.length + 1);
-      text = text.slice(0, at) + e.ins + text.slice(at + e.del);
-    }
-    checkOutcome(text);
-  }), { numRuns: 3000 });
+  fc.assert(fc.property(mutatedBuiltinCascade(), (text) => checkOutcome(text)), { numRuns: 3000 });
 });
 
 test('property: arbitrary unicode strings never crash', () => {
