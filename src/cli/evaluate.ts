@@ -98,7 +98,7 @@ function si(x: number, unit: string): string {
 export function resultText(r: DesignResult, fidelity: string): string {
   const w = r.instance.workload;
   const out = [
-    `${r.instance.design.spec.label} (${r.instance.design.spec.name}) on ${w.label} — fidelity ${fidelity}`,
+    `${r.instance.design.spec.label} (${r.instance.design.spec.name}) on ${w.model === '' ? w.label : `${w.model} at ${w.seq}`} — fidelity ${fidelity}`,
     `latency ${si(r.latency, 's')}   traffic ${si(r.traffic, 'B')}   energy ${si(r.energy * 1e-12, 'J')}   utilization ${[...r.utilization].map(([a, u]) => `${a} ${(u * 100).toFixed(1)}%`).join(', ')}`,
     '',
     'phase        memory        compute       latency',

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { designCascadeOn, type DesignOutcome, type DesignRequest } from '../../src/design/design.ts';
+import { explainDesign } from '../../src/design/explain.ts';
 import { quirksFor } from '../../src/experiments/artifact-quirks.ts';
 import { loadDesign } from '../../src/experiments/design-spec.ts';
 import { evaluateDesign } from '../../src/experiments/evaluate-design.ts';
@@ -96,6 +97,11 @@ test('other cascades: same numbers re-evaluated, never slower than unfused, ever
       assert.ok(o.result.latency >= o.result.traffic / o.result.instance.bandwidth * (1 - 1e-12), `${name}: faster than DRAM allows`);
     }
     assert.equal(none.groups.length, none.einsums.einsums.length, `${name}: --fusion none puts every Einsum alone`);
+    if (name === 'softmax') {
+      // The explanation: one fused group, the division only on the 1D array, memory bound.
+      const text = explainDesign(auto, 'softmax');
+      for (const line of [/^fused group: GM SN SD Y$/m, /only one array can execute Y \(div → 1d\)/, /on chip {5}across passes: SN \(pass 2 → 3 over M, read by Y\)/, /bottleneck {2}memory/]) assert.match(text, line);
+    }
     assert.ok(auto.result.latency <= none.result.latency * (1 + 1e-12), `${name}: fused ${auto.result.latency} slower than unfused ${none.result.latency}`);
     assert.ok(auto.result.traffic <= none.result.traffic * (1 + 1e-12), `${name}: fused moves more than unfused`);
   }
