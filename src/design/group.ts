@@ -546,7 +546,7 @@ interface TileEval {
   readonly bindings: BindingEval[];
 }
 
-function evaluateTiles(ctx: SearchContext, prep: Prepared, tiles: Map<string, number>, fixed: Layouts, keep = 1): TileEval | undefined {
+function evaluateTilesOnce(ctx: SearchContext, prep: Prepared, tiles: Map<string, number>, fixed: Layouts, keep = 1): TileEval | undefined {
   ctx.counters.tiles++;
   const nest = prep.nest;
   const layout = layouts(ctx, nest, tiles, fixed);
@@ -588,6 +588,14 @@ export function designNest(ctx: SearchContext, nest: GroupNest): GroupDesign | u
   const scoreOf = (t: TileEval) => ({ latency: t.bindings[0]!.lowerBound, energy: t.bindings[0]!.energy });
   // The smallest tiles hold the least: when they do not fit, no tile does.
   const prep = prepare(ctx, nest);
+  // Searches revisit tilings (a rank's candidates again after a move of that rank): evaluate each once.
+  const seen = new Map<string, TileEval | null>();
+  const evaluateTiles = (c: SearchContext, p: Prepared, t: Map<string, number>, fixed: Layouts, keep = 1): TileEval | undefined => {
+    const key = `${[...t.values()].join(',')}|${[...fixed].map(([a, l]) => `${a}:${l.join(',')}`).join(';')}|${keep}`;
+    let e = seen.get(key);
+    if (e === undefined) seen.set(key, (e = evaluateTilesOnce(c, p, t, fixed, keep) ?? null));
+    return e ?? undefined;
+  };
   const first = evaluateTiles(ctx, prep, tiles, new Map());
   if (!first) return undefined;
   /**

@@ -312,7 +312,9 @@ export const mapEinsum: EinsumMapper = (req) => {
     }
     seeds.sort((a, b) => (less(key(a.result), key(b.result)) ? -1 : less(key(b.result), key(a.result)) ? 1 : 0));
     let best: Candidate | undefined;
-    for (const seed of seeds.slice(0, 2)) {
+    // The second order only when its start is close to the first's (its placements may then win).
+    const close = seeds.length > 1 && key(seeds[1]!.result)[0] <= key(seeds[0]!.result)[0] * 1.5;
+    for (const seed of seeds.slice(0, close ? 2 : 1)) {
       let cur = seed;
       // Each operand's placement in turn (once more when a buffer overflowed: that may have blocked a choice).
       for (let round = 0, overflowed = true; round < 2 && overflowed; round++) {
