@@ -95,7 +95,7 @@ export const compute: { [K in Kind]: (args: Requests[K]['req'], lib: Library) =>
     const c = loadCascade(args.text, EDITOR_FILE);
     const r = optimize(c, { ...(args.rank ? { rank: args.rank } : {}), rules: args.rules, chunk: args.chunk });
     const shapes = verificationShapes(c, r.cascade);
-    const v = verifyRewrite(c, r.cascade, shapes);
+    const v = r.verification ?? verifyRewrite(c, r.cascade, shapes);
     return {
       original: printCascade(c, 'text'),
       rewritten: r.text,

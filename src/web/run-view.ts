@@ -76,7 +76,7 @@ export function mount(panel: HTMLElement, ctx: Context): View {
       const c = ctx.checked();
       if (!c.ok || seen === ctx.text()) return;
       seen = ctx.text();
-      // The shapes `fusemax optimize` verifies with: 6 per rank, partitioned ranks 12 in chunks of 4.
+      // The shapes `fusemax optimize` verifies with: 6 per rank, partitioned ranks 10 in tiles of 4 (the last one partial).
       shapes.value = [...verificationShapes(c.cascade, c.cascade)].map(([k, v]) => `${k}=${v}`).join(',');
       fill(result);
     },
