@@ -29,6 +29,7 @@ export function operationsOf(e: Einsum): string[] {
 function walk(x: ValueExpr, ops: string[]): void {
   switch (x.kind) {
     case 'const':
+    case 'shape':
     case 'access':
       return;
     case 'unary':
