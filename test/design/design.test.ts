@@ -67,14 +67,14 @@ test('rediscovery: attention-3pass rewritten (--optimize) reaches the same', () 
 });
 
 const CASES: [string, () => Cascade, string][] = [
-  ['softmax', () => fixture('softmax'), 'M=1024,P=1024'],
-  ['logsumexp', () => fixture('logsumexp'), 'M=2048,P=512'],
-  ['layernorm', () => fixture('layernorm'), 'D=1024,P=4096'],
-  ['rmsnorm', () => fixture('rmsnorm'), 'D=1024,P=4096'],
-  ['matmul-chain', () => fixture('matmul-chain'), 'K=512,M=2048,N=1024,J=256'],
-  ['mlp', () => fixture('mlp'), 'D=512,M=1024,S=2048,F=512'],
-  ['attention-2pass', () => builtinCascade('attention-2pass'), 'E=64,F=64,M=2048,P=1024'],
-  ['attention-3pass-deferred-division', () => builtinCascade('attention-3pass-deferred-division'), 'E=64,F=64,M=1024,P=1024'],
+  ['softmax', () => fixture('softmax'), 'M=512,P=1024'],
+  ['logsumexp', () => fixture('logsumexp'), 'M=1024,P=256'],
+  ['layernorm', () => fixture('layernorm'), 'D=1024,P=1024'],
+  ['rmsnorm', () => fixture('rmsnorm'), 'D=1024,P=1024'],
+  ['matmul-chain', () => fixture('matmul-chain'), 'K=256,M=1024,N=512,J=256'],
+  ['mlp', () => fixture('mlp'), 'D=256,M=512,S=1024,F=256'],
+  ['attention-2pass', () => builtinCascade('attention-2pass'), 'E=64,F=64,M=1024,P=512'],
+  ['attention-3pass-deferred-division', () => builtinCascade('attention-3pass-deferred-division'), 'E=64,F=64,M=512,P=512'],
   ['cascade3-iterative', () => builtinCascade('cascade3-iterative'), 'K=4096'],
 ];
 
