@@ -19,7 +19,7 @@ import { UserError, fail } from '../diagnostics/diagnostic.ts';
 import { quirksFor } from '../experiments/artifact-quirks.ts';
 import { loadDesign, type DesignSpec, type LoadedDesign } from '../experiments/design-spec.ts';
 import { evaluateDesign, type DesignResult } from '../experiments/evaluate-design.ts';
-import { instantiate, instantiateHardware, type ArrayInstance } from '../experiments/instantiate.ts';
+import { instantiate, instantiateHardware } from '../experiments/instantiate.ts';
 import { shapeWorkload, workload as modelWorkload, type Workload, type WorkloadSpec } from '../experiments/workload.ts';
 import type { Cascade } from '../ir/cascade.ts';
 import { ranksOf } from '../ir/cascade.ts';
@@ -28,7 +28,8 @@ import type { Fidelity } from '../model/types.ts';
 import { optimize } from '../rewrite/search.ts';
 import { designCascade, type DesignCascade, type DesignEinsum } from './einsums.ts';
 import { designSpec, designYaml } from './emit.ts';
-import { better, designGroup, type GroupDesign, type SearchArray, type SearchContext } from './group.ts';
+import { better } from './binding.ts';
+import { designGroup, type GroupDesign, type SearchArray, type SearchContext } from './group.ts';
 import { hardwareOf, type Hardware } from './hardware.ts';
 import { arrayLevels, mapEinsum, type EinsumMapper, type Objective } from './mapper.ts';
 import { pointCost, type PointCost } from './operations.ts';
@@ -66,7 +67,7 @@ export interface DesignOutcome {
   /** The emitted design evaluated by the design evaluator. */
   readonly result: DesignResult;
   readonly workload: Workload;
-  readonly searched: { readonly groups: number; readonly mappings: number; readonly evaluations: number; readonly schedules: number; readonly tiles: number; readonly partitions: number };
+  readonly searched: { readonly groups: number; readonly traversals: number; readonly mappings: number; readonly evaluations: number; readonly schedules: number; readonly tiles: number; readonly partitions: number };
 }
 
 const BATCH_RANKS = ['B', 'H'] as const;
@@ -118,7 +119,7 @@ export function designCascadeOn(req: DesignRequest): DesignOutcome {
     const charges = new Map([...inst.charges].filter(([l]) => !dropped.has(l)));
     const levels = arrayLevels(inst.arch);
     if (!levels) continue;
-    arrays.set(a.name, { hw: a, inst: { ...inst, charges } as ArrayInstance, levels });
+    arrays.set(a.name, { hw: a, inst: { ...inst, charges }, levels });
   }
 
   const dc = designCascade(cascade, shapes, batch);
@@ -136,7 +137,7 @@ export function designCascadeOn(req: DesignRequest): DesignOutcome {
     objective: req.objective,
     mapper: req.mapper ?? mapEinsum,
     cache: new Map(),
-    counters: { mappings: 0, evaluations: 0, schedules: 0, tiles: 0 },
+    counters: { mappings: 0, evaluations: 0, schedules: 0, tiles: 0, traversals: 0 },
   };
 
   const { groups, partitions, designed } = choosePartition(ctx, dc.einsums, req.fusion);

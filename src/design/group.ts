@@ -12,12 +12,12 @@
  *   outer buffer; a tensor passed between Einsums on different arrays goes through the innermost level
  *   the two arrays share (the global buffer, or DRAM when they share nothing else). Tensors passed
  *   between Einsums on one array stream through its registers, tile by tile.
- * - Layout: per array, the ranks its fan-outs carry, taken from the group's largest Einsum that can
- *   run there; every member on that array keeps that layout (a rank it lacks leaves a fan-out idle).
- * - Tiles (`designGroup`): the on-chip extent of each DRAM rank, by coordinate search over divisors.
- * - Binding: every assignment of members to arrays that can execute them (a local search beyond 4096),
- *   ranked by the lower bound max(memory time, busiest array), with the outer buffer's capacity
- *   checked; the best few are scheduled exactly (schedule.ts).
+ * - Layout: per array, the ranks its fan-outs carry: the one that keeps most PEs of the group's
+ *   largest Einsum there busy, or each layout of distinct ranks when that one spreads a rank over two
+ *   fan-outs; every member on that array keeps the layout (a rank it lacks leaves a fan-out idle).
+ * - Tiles (`designNest`): the on-chip extent of each DRAM rank, by a best-move search over divisors.
+ * - Binding (binding.ts): the assignments of members to arrays ranked by their lower bound; the best
+ *   few are mapped exactly and scheduled (schedule.ts).
  */
 import type { EinsumContext } from '../experiments/evaluate-design.ts';
 import type { ArrayInstance } from '../experiments/instantiate.ts';
@@ -27,6 +27,7 @@ import type { HardwareArray } from './hardware.ts';
 import { arrayLevels, spatialFactors, type EinsumMapper, type KeepRule, type MappingRequest, type MappingResult, type Objective } from './mapper.ts';
 import type { PointCost } from './operations.ts';
 import { scheduleEpochs, type Schedule } from './schedule.ts';
+import { better, exactBinding, rankBindings, type BindingEval, type ExactBinding } from './binding.ts';
 
 export type Role = 'pre' | 'body' | 'post';
 
@@ -60,7 +61,7 @@ export interface SearchContext {
   /** Mappings already searched, by request. */
   readonly cache: Map<string, MappingResult | null>;
   /** Counters for the report. */
-  readonly counters: { mappings: number; evaluations: number; schedules: number; tiles: number };
+  readonly counters: { mappings: number; evaluations: number; schedules: number; tiles: number; traversals: number };
 }
 
 export interface GroupDesign {
@@ -321,7 +322,7 @@ function layoutCandidates(ctx: SearchContext, nest: GroupNest, array: string): (
   return out.sort((x, y) => y.potential - x.potential).slice(0, 3).map((x) => x.layout);
 }
 
-interface Mapped {
+export interface Mapped {
   readonly member: DesignEinsum;
   readonly array: string;
   readonly result: MappingResult;
@@ -339,8 +340,6 @@ interface Prepared {
   readonly rules: ReadonlyMap<string, ReadonlyMap<string, ReturnType<typeof keepRules>>>;
   readonly ops: ReadonlyMap<string, ReadonlyMap<string, MappingRequest['ops']>>;
 }
-
-let preparedCount = 0;
 
 function prepare(ctx: SearchContext, nest: GroupNest): Prepared {
   const problems = new Map<string, Problem>();
@@ -362,7 +361,7 @@ function prepare(ctx: SearchContext, nest: GroupNest): Prepared {
     rules.set(m.name, r);
     ops.set(m.name, o);
   }
-  return { id: ++preparedCount, nest, problems, dram, rules, ops };
+  return { id: ++ctx.counters.traversals, nest, problems, dram, rules, ops };
 }
 
 function mapMember(ctx: SearchContext, prep: Prepared, tiles: ReadonlyMap<string, number>, layout: ReadonlyMap<string, readonly (string | undefined)[]>, m: DesignEinsum, array: string): Mapped | undefined {
@@ -393,145 +392,6 @@ function mapMember(ctx: SearchContext, prep: Prepared, tiles: ReadonlyMap<string
     ctx.cache.set(key, result);
   }
   return result ? { member: m, array, result, cost, problem, rules: keep } : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Binding
-
-interface BindingEval {
-  readonly binding: Map<string, string>;
-  readonly crossing: Map<string, string[]>;
-  readonly energy: number;
-  readonly traffic: number;
-  readonly seconds: Map<string, number>;
-  readonly lowerBound: number;
-  readonly buffer: Map<string, { used: number; capacity: number }>;
-}
-
-export function better(objective: Objective, a: { latency: number; energy: number }, b: { latency: number; energy: number }): boolean {
-  const eps = 1e-12;
-  switch (objective) {
-    case 'latency':
-      return a.latency < b.latency * (1 - eps) || (a.latency <= b.latency * (1 + eps) && a.energy < b.energy * (1 - eps));
-    case 'energy':
-      return a.energy < b.energy * (1 - eps) || (a.energy <= b.energy * (1 + eps) && a.latency < b.latency * (1 - eps));
-    case 'edp':
-      return a.latency * a.energy < b.latency * b.energy * (1 - eps);
-    default: {
-      const never: never = objective;
-      return never;
-    }
-  }
-}
-
-/** One member on one array, in numbers. */
-interface Option {
-  readonly array: number;
-  readonly seconds: number;
-  readonly energy: number;
-  readonly traffic: number;
-  /** Per operand: the buffer and tensor it occupies and its words there, base and crossing. */
-  readonly operands: readonly { readonly name: string; readonly others: readonly number[]; readonly tensor: number; readonly words: number; readonly cross?: { readonly energy: number; readonly traffic: number; readonly words: number } }[];
-  readonly buffer: number;
-}
-
-/**
- * Bindings by branch and bound over the members (cascade order): the partial bound is the busiest
- * array and the traffic so far (crossings only add); complete bindings add their crossings and must fit
- * the outer buffers. Keeps the `keep` best, best first.
- */
-function rankBindings(ctx: SearchContext, nest: GroupNest, mapped: ReadonlyMap<string, ReadonlyMap<string, Mapped>>, keep: number): BindingEval[] {
-  const members = nest.members;
-  const arrayNames = [...ctx.arrays.keys()];
-  const bufferNames = [...new Set([...ctx.arrays.values()].map((a) => a.levels.outer))];
-  const capacity = bufferNames.map((name) => outerCapacity(ctx, name));
-  const tensors = [...new Set(members.flatMap((m) => [...m.reads, m.output].map((o) => o.tensor)))];
-  const index = new Map(members.map((m, i) => [m.name, i]));
-  const options: Option[][] = members.map((m) => [...mapped.get(m.name)!].map(([array, mp]) => {
-    const r = mp.result;
-    return {
-      array: arrayNames.indexOf(array),
-      seconds: r.result.computeSeconds,
-      energy: r.result.energyTotal,
-      traffic: r.result.readBytes + r.result.writeBytes,
-      buffer: bufferNames.indexOf(ctx.arrays.get(array)!.levels.outer),
-      operands: [...m.reads, m.output].map((o) => {
-        const others = o === m.output
-          ? members.filter((x) => x !== m && x.reads.some((y) => y.tensor === o.tensor)).map((x) => index.get(x.name)!)
-          : index.has(o.tensor) && o.tensor !== m.name ? [index.get(o.tensor)!] : [];
-        const c = r.cross.get(o.name);
-        return { name: o.name, others, tensor: tensors.indexOf(o.tensor), words: r.outerWords.get(o.name) ?? 0, ...(c ? { cross: { energy: c.delta.energy, traffic: c.delta.traffic, words: c.delta.outerWords } } : {}) };
-      }),
-    };
-  }));
-  const n = members.length;
-  const choice = new Array<number>(n).fill(0);
-  const busy = new Array<number>(arrayNames.length).fill(0);
-  const best: BindingEval[] = [];
-  const score = (latency: number, energy: number) => ({ latency, energy });
-  const worst = (): { latency: number; energy: number } | undefined => (best.length >= keep ? score(best[best.length - 1]!.lowerBound, best[best.length - 1]!.energy) : undefined);
-
-  // Words per (buffer, tensor), reused by every leaf.
-  const words = new Float64Array(bufferNames.length * tensors.length);
-  const crossed = (i: number, op: Option['operands'][number]): boolean => {
-    const a = options[i]![choice[i]!]!.array;
-    return op.cross !== undefined && op.others.some((j) => options[j]![choice[j]!]!.array !== a);
-  };
-  const leaf = (energy0: number, traffic0: number): void => {
-    let energy = energy0;
-    let traffic = traffic0;
-    words.fill(0);
-    for (let i = 0; i < n; i++) {
-      const o = options[i]![choice[i]!]!;
-      for (const op of o.operands) {
-        let w = op.words;
-        if (crossed(i, op)) {
-          energy += op.cross!.energy;
-          traffic += op.cross!.traffic;
-          w = op.cross!.words;
-        }
-        const at = o.buffer * tensors.length + op.tensor;
-        if (w > words[at]!) words[at] = w;
-      }
-    }
-    const used = bufferNames.map((_, b) => words.subarray(b * tensors.length, (b + 1) * tensors.length).reduce((x, y) => x + y, 0));
-    if (used.some((u, b) => u > capacity[b]!)) return;
-    const lowerBound = Math.max(traffic / ctx.bandwidth, ...busy);
-    const w = worst();
-    if (w && !better(ctx.objective, score(lowerBound, energy), w)) return;
-    const e: BindingEval = {
-      binding: new Map(members.map((m, i) => [m.name, arrayNames[options[i]![choice[i]!]!.array]!])),
-      crossing: new Map(members.map((m, i) => [m.name, options[i]![choice[i]!]!.operands.filter((op) => crossed(i, op)).map((op) => op.name)])),
-      energy,
-      traffic,
-      seconds: new Map(members.map((m, i) => [m.name, options[i]![choice[i]!]!.seconds])),
-      lowerBound,
-      buffer: new Map(bufferNames.map((name, b) => [name, { used: used[b]!, capacity: capacity[b]! }] as const).filter(([, u]) => u.used > 0)),
-    };
-    let at = best.length;
-    while (at > 0 && better(ctx.objective, score(lowerBound, energy), score(best[at - 1]!.lowerBound, best[at - 1]!.energy))) at--;
-    best.splice(at, 0, e);
-    if (best.length > keep) best.pop();
-  };
-
-  const walk = (i: number, energy: number, traffic: number): void => {
-    const w = worst();
-    if (w) {
-      const bound = score(Math.max(traffic / ctx.bandwidth, ...busy), energy);
-      if (!better(ctx.objective, bound, w)) return;
-    }
-    if (i === n) return leaf(energy, traffic);
-    const opts = options[i]!;
-    for (let k = 0; k < opts.length; k++) {
-      const o = opts[k]!;
-      choice[i] = k;
-      busy[o.array]! += o.seconds;
-      walk(i + 1, energy + o.energy, traffic + o.traffic);
-      busy[o.array]! -= o.seconds;
-    }
-  };
-  walk(0, 0, 0);
-  return best;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -699,48 +559,6 @@ export function designNest(ctx: SearchContext, nest: GroupNest): GroupDesign | u
     latency: c.latency,
     buffer: c.exact.buffer,
   };
-}
-
-interface ExactBinding {
-  readonly mappings: Map<string, Mapping>;
-  readonly energy: number;
-  readonly traffic: number;
-  readonly buffer: Map<string, { used: number; capacity: number }>;
-}
-
-/** A binding's members mapped with all their crossings at once; undefined when a buffer overflows. */
-function exactBinding(ctx: SearchContext, nest: GroupNest, mapped: ReadonlyMap<string, ReadonlyMap<string, Mapped>>, b: BindingEval): ExactBinding | undefined {
-  const mappings = new Map<string, Mapping>();
-  let energy = 0;
-  let traffic = 0;
-  const words = new Map<string, Map<string, number>>();
-  for (const m of nest.members) {
-    const array = b.binding.get(m.name)!;
-    const x = mapped.get(m.name)!.get(array)!.result.withCrossings(b.crossing.get(m.name)!);
-    if (!x) return undefined;
-    mappings.set(m.name, x.mapping);
-    energy += x.result.energyTotal;
-    traffic += x.result.readBytes + x.result.writeBytes;
-    const buffer = ctx.arrays.get(array)!.levels.outer;
-    const per = words.get(buffer) ?? new Map<string, number>();
-    for (const o of [...m.reads, m.output]) per.set(o.tensor, Math.max(per.get(o.tensor) ?? 0, x.outerWords.get(o.name) ?? 0));
-    words.set(buffer, per);
-  }
-  const buffer = new Map<string, { used: number; capacity: number }>();
-  for (const [name, per] of words) {
-    let used = 0;
-    per.forEach((w) => (used += w));
-    const capacity = b.buffer.get(name)?.capacity ?? outerCapacity(ctx, name);
-    if (used > capacity) return undefined;
-    if (used > 0) buffer.set(name, { used, capacity });
-  }
-  return { mappings, energy, traffic, buffer };
-}
-
-function outerCapacity(ctx: SearchContext, name: string): number {
-  const arr = [...ctx.arrays.values()].find((a) => a.levels.outer === name)!;
-  const lvl = arr.inst.arch.levels.find((l) => l.name === name)!;
-  return (arr.inst.usableDepth.get(name) ?? Infinity) * (lvl.kind === 'buffer' ? lvl.blockSize : 1);
 }
 
 /** The best design of a group over its traversals, or undefined when none fits. */

@@ -24,6 +24,7 @@ import { capacityIssues } from '../model/capacity.ts';
 import { bindNest, type Nest } from '../model/nest.ts';
 import type { Architecture, LevelMapping, Loop, Mapping, Problem } from '../model/types.ts';
 import type { ArrayInstance } from '../experiments/instantiate.ts';
+import { largestDivisorAtMost } from '../experiments/expr.ts';
 
 export type Objective = 'latency' | 'energy' | 'edp';
 
@@ -110,11 +111,6 @@ export function arrayLevels(arch: Architecture): Levels | undefined {
     else if (l.kind === 'buffer' && i > outerIndex) (i < lastSpatial ? middle : inner).push(l.name);
   });
   return { dram: dram.name, outer: outer.name, middle, inner: inner.length > 0 ? inner : [outer.name], spatial };
-}
-
-function largestDivisorAtMost(n: number, x: number): number {
-  for (let d = Math.min(n, Math.floor(x)); d >= 1; d--) if (n % d === 0) return d;
-  return 1;
 }
 
 /** Spatial factors along the layout: per fan-out, the rank it carries and its factor. */

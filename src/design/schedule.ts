@@ -64,8 +64,9 @@ export function scheduleEpochs(input: ScheduleInput): Schedule {
     if (r && (!best || r.seconds < best.seconds * (1 - 1e-12))) best = { ...r, late };
     if (best && best.seconds <= lowerBound * (1 + 1e-12)) break;
   }
-  if (!best) throw new Error('no schedule: the dependencies of a fused group are cyclic');
-  const b = best;
+  // Beyond the dynamic program's budget (very large groups): one Einsum per epoch, in cascade order
+  // (dependencies go forward in a cascade, so this is always a schedule).
+  const b = best ?? { seconds: input.nodes.reduce((t, x) => t + x.seconds, 0), epochs: input.nodes.map((_, i) => [[i]]), late: 0 };
   return {
     epochs: b.epochs.map((e) => e.filter((l) => l.length > 0).map((l) => l.map((i) => input.nodes[i]!.name))),
     seconds: b.seconds,
