@@ -15,7 +15,7 @@
  * one variable on an intermediate, two Einsums writing one tensor).
  */
 import { fail } from '../diagnostics/diagnostic.ts';
-import { accessesOf, type Cascade, type Einsum, type Index, type ValueExpr } from '../ir/cascade.ts';
+import { accessesOf, type Cascade, type Einsum, type Index, type UserOperatorDef, type ValueExpr } from '../ir/cascade.ts';
 import { analysePasses } from '../analysis/passes.ts';
 import { spanLocation } from '../notation/source.ts';
 import type { RankExprAst } from '../notation/ast.ts';
@@ -124,11 +124,12 @@ export function designCascade(c: Cascade, shapes: ReadonlyMap<string, number>, b
     producer.set(e.output.tensor, e.output.tensor);
   }
   const cascadeNames = new Set(c.tensors.keys());
-  const einsums = real.map((e) => designEinsum(c, e, shapes, batchRanks, aliases, cascadeNames, analysis.einsumPasses.get(e.index)));
+  const user = new Map(c.operators.map((o) => [o.name, o]));
+  const einsums = real.map((e) => designEinsum(c, e, shapes, batchRanks, aliases, cascadeNames, analysis.einsumPasses.get(e.index), user));
   return { cascade: c, einsums, inputs, outputs: new Set(c.outputs), shapes, batchRanks, producer, views };
 }
 
-function designEinsum(c: Cascade, e: Einsum, shapes: ReadonlyMap<string, number>, batchRanks: readonly string[], aliases: ReadonlyMap<string, { view: Einsum; source: Access }>, cascadeNames: ReadonlySet<string>, passes: ReadonlyMap<string, number> | undefined): DesignEinsum {
+function designEinsum(c: Cascade, e: Einsum, shapes: ReadonlyMap<string, number>, batchRanks: readonly string[], aliases: ReadonlyMap<string, { view: Einsum; source: Access }>, cascadeNames: ReadonlySet<string>, passes: ReadonlyMap<string, number> | undefined, user: ReadonlyMap<string, UserOperatorDef>): DesignEinsum {
   const where = spanLocation(c.source, e.span);
   const dims = new Map<string, number>();
   for (const b of batchRanks) dims.set(b, shapes.get(b)!);
@@ -188,7 +189,7 @@ function designEinsum(c: Cascade, e: Einsum, shapes: ReadonlyMap<string, number>
   const recurrence = e.recurrence ? e.vars.get(e.recurrence.variable) : undefined;
   const passOf = new Map<string, number>();
   for (const r of dims.keys()) passOf.set(r, passes?.get(r) ?? 1);
-  return { name: e.output.tensor, index: e.index, dims, reads, output, operations: operationsOf(e), reduced, ...(recurrence !== undefined ? { recurrence } : {}), passes: passOf };
+  return { name: e.output.tensor, index: e.index, dims, reads, output, operations: operationsOf(e, user), reduced, ...(recurrence !== undefined ? { recurrence } : {}), passes: passOf };
 }
 
 /** A read of an alias view becomes a read of its source (the view's variables replaced by the reader's indices). */
