@@ -1,7 +1,8 @@
 /**
  * @file `fusemax model`: access counts, cycles and energy of one Einsum's mapping on an architecture,
  * from a Timeloop v4 input (`--timeloop parsed-processed-input.yaml`) or from our own specs
- * (`--arch A.yaml --problem P.yaml --mapping M.yaml`), optionally with an ERT/ART; a table or `--json`.
+ * (`--arch A.yaml --problem P.yaml --mapping M.yaml`), optionally with an ERT/ART; a table or `--json`,
+ * and with `--out DIR` Timeloop's own `timeloop-model.map.txt` and `timeloop-model.stats.txt`.
  */
 import type { Command } from 'commander';
 import { fail } from '../diagnostics/diagnostic.ts';
@@ -13,9 +14,12 @@ import { loadArchSpec, locateArchRef } from '../readers/arch.ts';
 import { loadMappingSpec, locateMappingRef } from '../readers/mapping.ts';
 import { evaluateSource, ownNestSource, timeloopNestSource, type NestSource } from '../readers/nest-source.ts';
 import { loadProblemSpec } from '../readers/problem.ts';
-import { loadTimeloopInput } from '../readers/timeloop.ts';
-import { applyArt, applyErt, loadArt, loadErt } from '../readers/timeloop-tables.ts';
-import { readUserFile } from './io.ts';
+import type { Evaluation } from '../model/evaluate.ts';
+import { timeloopMapText } from '../timeloop/map-text.ts';
+import { loadTimeloopInput, type LoadedTimeloop } from '../timeloop/reader.ts';
+import { timeloopStatsText } from '../timeloop/stats-text.ts';
+import { applyArt, applyErt, loadArt, loadErt } from '../timeloop/tables.ts';
+import { readUserFile, writeFilesAtomic } from './io.ts';
 import { loadCascadeArg } from './cascade-file.ts';
 import { parseShapeList, resolveShapes } from '../ir/shapes.ts';
 import { problemFromEinsum } from '../model/cascade-problem.ts';
@@ -33,6 +37,7 @@ interface ModelOptions {
   art?: string;
   fidelity: string;
   json?: boolean;
+  out?: string;
 }
 
 /** The command's arguments, options and action (main.ts gives it its name and summary). */
@@ -49,9 +54,10 @@ export function configure(command: Command): void {
     .option('--art <file>', 'area reference table (Timeloop/Accelergy ART YAML)')
     .option('--fidelity <mode>', "physical, or artifact to reproduce Timeloop's uint64 partition wrap and float32 areas", 'physical')
     .option('--json', 'print the result as JSON')
+    .option('--out <dir>', 'with --timeloop and --ert: also write timeloop-model.map.txt and timeloop-model.stats.txt (Timeloop v0.4 text) into DIR')
     .addHelpText(
       'after',
-      '\nExamples:\n  fusemax model --timeloop parsed-processed-input.yaml --ert timeloop-model.ERT.yaml\n  fusemax model --arch specs/archs/gemm-2level.yaml --problem specs/mappings/gemm-64.problem.yaml --mapping specs/mappings/gemm-64.mapping.yaml --json',
+      '\nExamples:\n  fusemax model --timeloop parsed-processed-input.yaml --ert timeloop-model.ERT.yaml\n  fusemax model --timeloop parsed-processed-input.yaml --ert timeloop-model.ERT.yaml --art timeloop-model.ART.yaml --out run/\n  fusemax model --arch specs/archs/gemm-2level.yaml --problem specs/mappings/gemm-64.problem.yaml --mapping specs/mappings/gemm-64.mapping.yaml --json',
     )
     .action(action((opts: ModelOptions) => runModel(opts)));
 }
@@ -65,10 +71,12 @@ function runModel(opts: ModelOptions): void {
   let source: NestSource;
   let energyKnown: boolean;
   let areaKnown: boolean;
+  let timeloop: LoadedTimeloop | undefined;
+  if (opts.out !== undefined && (opts.timeloop === undefined || opts.ert === undefined)) fail('FM920', '--out writes Timeloop\'s map and stats texts: it needs --timeloop and --ert');
   if (opts.timeloop !== undefined) {
     if (own.some((x) => x !== undefined)) fail('FM920', 'give either --timeloop or --arch/--problem/--mapping, not both');
-    const loaded = loadTimeloopInput(opts.timeloop, readUserFile(opts.timeloop));
-    source = timeloopNestSource(loaded, withTables(loaded.arch, opts));
+    timeloop = loadTimeloopInput(opts.timeloop, readUserFile(opts.timeloop));
+    source = timeloopNestSource(timeloop, withTables(timeloop.arch, opts));
     energyKnown = opts.ert !== undefined;
     areaKnown = opts.art !== undefined;
   } else {
@@ -90,7 +98,16 @@ function runModel(opts: ModelOptions): void {
   }
   const evaluation = evaluateSource(source, fidelity);
   const summary = summarize(evaluation, { energyKnown, ...(areaKnown ? { area: archArea(evaluation.nest.arch, fidelity) } : {}) });
+  if (opts.out !== undefined && timeloop !== undefined) writeTimeloopTexts(opts.out, timeloop, source.arch, evaluation);
   process.stdout.write(opts.json ? toJson(summary) + '\n' : formatSummary(summary));
+}
+
+/** timeloop-model.map.txt and timeloop-model.stats.txt, both or neither (FM910 when DIR cannot be written). */
+function writeTimeloopTexts(dir: string, loaded: LoadedTimeloop, arch: Architecture, evaluation: Evaluation): void {
+  writeFilesAtomic(dir, [
+    { name: 'timeloop-model.map.txt', data: timeloopMapText(arch, loaded.mapping, evaluation.stats) },
+    { name: 'timeloop-model.stats.txt', data: timeloopStatsText(loaded, evaluation, { arch }) },
+  ]);
 }
 
 function parseFidelity(text: string): Fidelity {
