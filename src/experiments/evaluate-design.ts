@@ -113,10 +113,17 @@ export function evaluateDesign(inst: DesignInstance): DesignResult {
 }
 
 function evaluateEinsum(inst: DesignInstance, e: EinsumInstance): EinsumResult {
-  const q = inst.quirks;
-  const result = evaluateNest(e.arch, e.problem, e.mapping, { fidelity: nestFidelity(q) });
+  const result = evaluateNest(e.arch, e.problem, e.mapping, { fidelity: nestFidelity(inst.quirks) });
   if (!result.ok) throw new UserError(result.issues.map((i) => locateIssue(inst, e, i.code, i.message, i.ref, i.hint)));
-  const stats = result.stats;
+  return einsumResult(inst, e, result.stats);
+}
+
+/** What `einsumResult` needs of a design instance (an automatic design's search has no design yet). */
+export type EinsumContext = Pick<DesignInstance, 'quirks' | 'spill' | 'wordBytes' | 'clockHz'>;
+
+/** Traffic, energy and time of one Einsum from its nest's counts (fusemax-model.md §4.0). */
+export function einsumResult(inst: EinsumContext, e: EinsumInstance, stats: NestStats): EinsumResult {
+  const q = inst.quirks;
   const levels = stats.levels;
   const dram = levels.findIndex((l) => l.kind === 'dram');
   // The spillable buffer is the outermost on-chip buffer (the artifact's "L3").
@@ -226,6 +233,6 @@ function locateIssue(inst: DesignInstance, e: EinsumInstance, code: string, mess
     default:
       path = base;
   }
-  const where = `Einsum '${e.name}' at ${inst.workload.model} ${inst.workload.seq}: `;
+  const where = `Einsum '${e.name}' at ${inst.workload.label}: `;
   return diagnosticAt(inst.design.source, path, code, where + message, { target, ...(hint ? { hint } : {}) });
 }
