@@ -70,10 +70,26 @@ const Energy = z.strictObject({
 
 const ComponentSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('dram'), width: ExprValue, energy: Energy }),
-  z.strictObject({ kind: z.literal('buffer'), depth: ExprValue, width: ExprValue, energy: Energy }),
+  z.strictObject({
+    kind: z.literal('buffer'),
+    depth: ExprValue,
+    width: ExprValue,
+    energy: Energy,
+    /** Rows an automatic design may fill, when the cycle model's depth is larger on purpose (FLAT's). */
+    usable_depth: ExprValue.optional(),
+  }),
   z.strictObject({ kind: z.literal('spatial'), fanout: z.strictObject({ x: ExprValue.optional(), y: ExprValue.optional() }) }),
 ]);
 export type ComponentSpec = z.output<typeof ComponentSpec>;
+
+/**
+ * What an array can execute: per operator of the notation (add, sub, mul, div, max, min, sub_exp = exp(a − b),
+ * exp, sqrt, recip, ...; `mac` = a product accumulated by +), the units one operation uses (energy) and
+ * its cycles per element (default: the sum of the unit counts). Hardware data for `fusemax design`;
+ * the evaluation of a design reads only its Einsums' `ops` and the binding's `cycles`.
+ */
+const OperatorCost = z.strictObject({ units: z.record(Identifier, NonNegative), cycles: NonNegative.optional() });
+export type OperatorCost = z.output<typeof OperatorCost>;
 
 const LaneItem = z.union([Identifier, z.strictObject({ einsum: Identifier, times: ExprValue })]);
 export type LaneItem = z.output<typeof LaneItem>;
@@ -93,7 +109,7 @@ export const DesignSpecSchema = z.strictObject({
     components: z.record(Identifier, ComponentSpec),
     units: z.record(Identifier, z.strictObject({ energy: NonNegative })),
   }),
-  arrays: z.record(Name, z.strictObject({ levels: z.array(Identifier).min(1), units: z.array(Identifier).min(1) })),
+  arrays: z.record(Name, z.strictObject({ levels: z.array(Identifier).min(1), units: z.array(Identifier).min(1), operators: z.record(Identifier, OperatorCost).optional() })),
   einsums: z.record(Identifier, EinsumSpec),
   binding: z.record(Identifier, z.strictObject({ array: Name, cycles: ExprValue.optional() })),
   schedule: z.array(z.strictObject({ name: z.string().optional(), epochs: z.array(z.array(z.array(LaneItem).min(1)).min(1)).min(1) })).min(1),

@@ -72,7 +72,7 @@ export function mapperGap(recorded: Reproduction, optimal: Reproduction): Mapper
           if (!er.searched) continue;
           const rec = other[i]?.result.einsums.find((x) => x.name === er.name);
           const inst = row.result.instance.einsums.find((x) => x.name === er.name);
-          if (!rec || !inst) continue;
+          if (!rec?.mapping || !inst) continue;
           const ev = evaluateNest(inst.arch, inst.problem, rec.mapping);
           if (!ev.ok) continue;
           metrics = er.searched.metrics;
