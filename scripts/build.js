@@ -14,7 +14,8 @@ const tmp = join(root, `.dist-${process.pid}.tmp`);
 try {
   await build({
     absWorkingDir: root,
-    entryPoints: ['src/cli/main.ts'],
+    // The mapper's worker threads start from their own entry (dist/map-worker.js).
+    entryPoints: ['src/cli/main.ts', 'src/cli/map-worker.ts'],
     outdir: tmp,
     bundle: true,
     splitting: true,

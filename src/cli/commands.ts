@@ -25,6 +25,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'tradeoff', args: '<file>', summary: 'keep on chip, re-read, or recompute: the costs of every tensor live across passes and the Pareto frontier for the cascade', load: () => import('./tradeoff.ts') },
   { name: 'reproduce', args: '', summary: 'reproduce the FuseMax evaluation (CSVs, Figures 6a–12 as SVG and PNG, summary.md) from the declarative designs', load: () => import('./reproduce.ts') },
   { name: 'evaluate', args: '', summary: 'evaluate one design (specs/designs/NAME.yaml or a file) on one model at one sequence length', load: () => import('./evaluate.ts') },
+  { name: 'map', args: '', summary: 'find the best mapping of a Timeloop problem on its architecture under its constraints (exact branch and bound)', load: () => import('./map.ts') },
   { name: 'design', args: '<cascade>', summary: 'derive a design of a cascade on a hardware description: fusion, binding, mappings and schedule, in the specs/designs format', load: () => import('./design.ts') },
   { name: 'explore', args: '', summary: 'the explorer page in the browser: editor, passes, optimize, run, designs and the paper figures, all computed in the page', load: () => import('./explore.ts') },
 ];

@@ -52,6 +52,12 @@ const EinsumSpec = z.strictObject({
   variants: z.array(z.strictObject({ when: z.string().min(1), levels: MappingSpec })).min(1).optional(),
   /** Tensors whose global-buffer copy may spill to DRAM (the spill proportion is the design's `spill`). */
   spill: z.array(Identifier).optional(),
+  /**
+   * The mapspace the published tool chain's mapper searched: its metrics (default edp) and, per level,
+   * the temporal and spatial factors and keep sets it fixed (everything else is free). When the
+   * `mapper-mappings` quirk is off, the Einsum runs with the optimum of this mapspace (src/mapper).
+   */
+  mapper: z.strictObject({ metrics: z.array(z.string().min(1)).min(1).optional(), fixed: MappingSpec }).optional(),
 });
 export type EinsumSpec = z.output<typeof EinsumSpec>;
 

@@ -19,6 +19,8 @@ import type { NestRef } from '../model/issues.ts';
 import { diagnosticAt, type YamlPath } from '../readers/yaml-source.ts';
 import { chargedCount, countedReads, nestFidelity } from './artifact-quirks.ts';
 import type { DesignInstance, EinsumInstance } from './instantiate.ts';
+import { searchedMapping, type SearchedMapping } from './mapper-hook.ts';
+import type { Mapping } from '../model/types.ts';
 
 export interface EinsumResult {
   readonly name: string;
@@ -34,6 +36,9 @@ export interface EinsumResult {
   /** pJ by component (level names, then `compute`). */
   readonly energy: ReadonlyMap<string, number>;
   readonly energyTotal: number;
+  /** The mapping it ran with (a design's evaluation): the recorded one, or the mapper's optimum (`searched`). */
+  readonly mapping?: Mapping;
+  readonly searched?: SearchedMapping;
 }
 
 export interface PhaseResult {
@@ -113,9 +118,13 @@ export function evaluateDesign(inst: DesignInstance): DesignResult {
 }
 
 function evaluateEinsum(inst: DesignInstance, e: EinsumInstance): EinsumResult {
-  const result = evaluateNest(e.arch, e.problem, e.mapping, { fidelity: nestFidelity(inst.quirks) });
+  const q = inst.quirks;
+  // The recorded mapping, or (without the mapper-mappings quirk) the optimum of the mapper block.
+  const searched = e.search && !q.has('mapper-mappings') ? searchedMapping(inst, e) : undefined;
+  const mapping = searched?.mapping ?? e.mapping;
+  const result = evaluateNest(e.arch, e.problem, mapping, { fidelity: nestFidelity(q) });
   if (!result.ok) throw new UserError(result.issues.map((i) => locateIssue(inst, e, i.code, i.message, i.ref, i.hint)));
-  return einsumResult(inst, e, result.stats);
+  return { ...einsumResult(inst, e, result.stats), mapping, ...(searched ? { searched } : {}) };
 }
 
 /** What `einsumResult` needs of a design instance (an automatic design's search has no design yet). */

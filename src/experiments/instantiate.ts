@@ -13,6 +13,8 @@ import type { QuirkSet } from './artifact-quirks.ts';
 import type { ComponentSpec, EinsumSpec, ExprValue, LevelMappingSpec, LoadedDesign } from './design-spec.ts';
 import { evalExpr, ExprError, parseExpr, type Expr, type Scope, type Value } from './expr.ts';
 import type { Workload } from './workload.ts';
+import type { LevelConstraint, MapspaceConstraints } from '../mapper/constraints.ts';
+import { METRICS, parseMetric, type Metric } from '../mapper/metrics.ts';
 
 /** How a storage level's accesses are charged: pJ per access of `words` words. */
 export interface LevelCharge {
@@ -40,6 +42,16 @@ export interface EinsumInstance {
   readonly copyOf?: string;
   /** YAML path of the mapping used, for locating model issues. */
   readonly mappingPath: YamlPath;
+  /** The mapspace of the Einsum's mapper block, when it has one (searched when `mapper-mappings` is off). */
+  readonly search?: EinsumSearch;
+}
+
+export interface EinsumSearch {
+  readonly metrics: readonly Metric[];
+  readonly constraints: MapspaceConstraints;
+  readonly computeCost: Readonly<Record<string, number>>;
+  /** YAML path of the mapper block, for locating mapper issues. */
+  readonly path: YamlPath;
 }
 
 export interface LaneStep {
@@ -133,6 +145,10 @@ class Evaluator {
   at(path: YamlPath, code: string, message: string, err?: ExprError, hint?: string): Diagnostic {
     const within = err && isTextAt(this.design, path) ? { offset: err.offset, length: err.length } : undefined;
     return diagnosticAt(this.design.source, path, code, message, { ...(within ? { within } : {}), ...(hint ? { hint } : {}) });
+  }
+
+  unknownMetric(path: YamlPath, name: string): never {
+    throw new UserError(diagnosticAt(this.design.source, path, 'FM805', `unknown optimization metric '${name}'`, { hint: `metrics: ${METRICS.join(', ')}` }));
   }
 
   unknown(path: YamlPath, what: string, name: string, known: Iterable<string>, target: 'key' | 'value' = 'value'): never {
@@ -322,7 +338,34 @@ function einsumInstance(ev: Evaluator, name: string, e: EinsumSpec, b: { array: 
     ...(trafficOverride !== undefined ? { trafficOverride } : {}),
     ...(copyOf !== undefined ? { copyOf } : {}),
     mappingPath,
+    ...(e.mapper ? { search: einsumSearch(ev, [...base, 'mapper'], e, levels, scope) } : {}),
   };
+}
+
+/** The mapper block as mapspace constraints: fixed factors and keep sets per level, metrics. */
+function einsumSearch(ev: Evaluator, path: YamlPath, e: EinsumSpec, levels: readonly StorageLevel[], scope: Scope): EinsumSearch {
+  const block = e.mapper!;
+  const metrics = (block.metrics ?? ['edp']).map((m, i) => parseMetric(m) ?? ev.unknownMetric([...path, 'metrics', i], m));
+  const none = { kind: 'none' } as const;
+  const constraints: LevelConstraint[] = Object.entries(block.fixed).map(([lname, lm]) => {
+    const lpath = [...path, 'fixed', lname];
+    if (!levels.some((l) => l.name === lname)) ev.unknown(lpath, 'level of the array', lname, levels.map((l) => l.name), 'key');
+    const factors = (loops: Record<string, ExprValue> | undefined, kind: string) =>
+      Object.entries(loops ?? {}).map(([d, v]) => {
+        if (!(d in e.dims)) ev.unknown([...lpath, kind, d], 'dimension', d, Object.keys(e.dims), 'key');
+        return { dim: d, value: ev.int([...lpath, kind, d], v, `the ${kind} factor of '${d}'`, scope), ref: none };
+      });
+    const keep = lm.keep?.flatMap((k, i) => (typeof k === 'string' ? [k] : ev.truth([...lpath, 'keep', i, 'when'], k.when, scope) ? [k.tensor] : []));
+    for (const t of keep ?? []) if (!(t in e.tensors)) ev.unknown([...lpath, 'keep'], 'tensor', t, Object.keys(e.tensors));
+    return {
+      level: lname,
+      ref: { kind: 'level', level: lname },
+      ...(lm.temporal ? { temporal: { factors: factors(lm.temporal, 'temporal') } } : {}),
+      ...(lm.spatial ? { spatial: { factors: factors(lm.spatial, 'spatial') } } : {}),
+      ...(keep ? { keep: { keep, bypass: Object.keys(e.tensors).filter((t) => !keep.includes(t)), ref: none } } : {}),
+    };
+  });
+  return { metrics, constraints: { levels: constraints }, computeCost: { ...e.ops }, path };
 }
 
 /** An array's level chain as the model's architecture, with the energy charge of each level. */

@@ -6,6 +6,7 @@
 import { QUIRK_TEXT } from '../experiments/artifact-quirks.ts';
 import type { Headlines, QuirkEffect, Ratio, Stat } from '../experiments/headlines.ts';
 import { ATTENTION } from '../experiments/paper.ts';
+import type { MapperGap } from '../experiments/mapper-hook.ts';
 import type { Fidelity } from '../model/types.ts';
 import type { VersusRow } from '../design/versus-hand.ts';
 
@@ -82,6 +83,16 @@ function autoSection(rows: readonly VersusRow[] | undefined, seqs: readonly stri
   return out;
 }
 
+/** How far the recorded (stochastic) mappings are from the exact mapper's optima. */
+function mapperGapText(g: MapperGap): string {
+  const worst = g.worst.value > 0 ? `; the largest excess is +${(g.worst.value * 100).toFixed(3)}% (${g.worst.where})` : '';
+  return (
+    `**Mapper.** Without \`mapper-mappings\`, Unfused's QK and AV and the end-to-end linear layers run with the optimum of the mapspace the artifact's mapper searched (\`fusemax map\`, exhaustive; metrics ${g.metrics.join(', ')}, physical counts). ` +
+    `The recorded mappings reach that optimum at ${g.optimal} of ${g.points} Einsum points${worst}. ` +
+    `(XLM's FFN layers: the artifact's mapping is known only by its traffic; its fitting stand-in is compared.)`
+  );
+}
+
 export function summaryMarkdown(s: SummaryInput): string {
   const h = s.headlines;
   const out: string[] = [
@@ -126,6 +137,8 @@ export function summaryMarkdown(s: SummaryInput): string {
       '',
       ...s.quirks.map((q) => `* **${q.quirk}**: ${QUIRK_TEXT[q.quirk]}.`),
     );
+    const gap = s.quirks.find((q) => q.mapperGap)?.mapperGap;
+    if (gap) out.push('', mapperGapText(gap));
   }
   return out.join('\n') + '\n';
 }
