@@ -126,6 +126,8 @@ export const DesignSpecSchema = z.strictObject({
       mapper_traffic: z.record(Identifier, z.strictObject({ when: z.string().min(1), bytes: ExprValue })).optional(),
       /** Einsums whose results were copied from another's. */
       copies: z.record(Identifier, Identifier).optional(),
+      /** Einsum → tensor → ranks, where the artifact's Timeloop problem gave a tensor other ranks than the cascade. */
+      tensors: z.record(Identifier, z.record(Identifier, z.array(Identifier))).optional(),
     })
     .optional(),
 });

@@ -9,7 +9,7 @@
 import { UserError, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Architecture, DataSpace, LevelMapping, Loop, Mapping, Problem, StorageEnergy, StorageLevel } from '../model/types.ts';
 import { diagnosticAt, type YamlPath } from '../readers/yaml-source.ts';
-import type { QuirkSet } from './artifact-quirks.ts';
+import { tensorRanks, type QuirkSet } from './artifact-quirks.ts';
 import type { ComponentSpec, EinsumSpec, ExprValue, LevelMappingSpec, LoadedDesign } from './design-spec.ts';
 import { evalExpr, ExprError, parseExpr, type Expr, type Scope, type Value } from './expr.ts';
 import type { Workload } from './workload.ts';
@@ -278,7 +278,7 @@ function einsumInstance(ev: Evaluator, name: string, e: EinsumSpec, b: { array: 
   if (!(e.output in e.tensors)) ev.unknown([...base, 'output'], 'tensor', e.output, Object.keys(e.tensors));
   const dataSpaces: DataSpace[] = Object.entries(e.tensors).map(([t, ranks]) => ({
     name: t,
-    projection: ranks.map((r) => [{ dim: r, coefficient: 1 }]),
+    projection: tensorRanks(name, t, ranks, spec.artifact?.tensors, quirks).map((r) => [{ dim: r, coefficient: 1 }]),
     isOutput: t === e.output,
   }));
   const problem: Problem = { name, dimensions: dims, dataSpaces };
