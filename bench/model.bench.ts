@@ -2,7 +2,8 @@
  * @file Model evaluations per second on one 6-level Einsum nest (the artifact's Timeloop check problem:
  * QK on DRAM → L3 → reg_file_1d → 256 columns → 256 rows → reg_file), single thread, beside
  * timeloop-model's 0.37–1.15 s per run on the same Einsum. In the same run, a baseline: the brute-force
- * simulator and the closed form on a shrunk copy of that nest (same levels and loop structure).
+ * simulator and the closed form on a shrunk copy of that nest (same levels and loop structure). Then
+ * three convolutions of the Timeloop peer runs (sliding-window and strided projections, 3–7 levels).
  */
 import { Bench } from 'tinybench';
 import { readFileSync } from 'node:fs';
@@ -12,11 +13,13 @@ import { evaluateNest } from '../src/model/evaluate.ts';
 import { bindNest, type Nest } from '../src/model/nest.ts';
 import { simulateNest } from '../src/model/simulate.ts';
 import type { Mapping, Problem } from '../src/model/types.ts';
-import { loadTimeloopInput } from '../src/readers/timeloop.ts';
-import { applyErt, loadErt } from '../src/readers/timeloop-tables.ts';
+import { loadTimeloopInput } from '../src/timeloop/reader.ts';
+import { applyErt, loadErt } from '../src/timeloop/tables.ts';
 
 /** timeloop-model on one Einsum of this kind (fusemax-model.md: about 0.4–1.2 s; measured 0.37–1.15 s). */
 const TIMELOOP_SECONDS = [0.37, 1.15] as const;
+/** The convolution runs of test/fixtures/timeloop-peer/ timed as well. */
+const CONV_CASES = ['ex-simple-weight-stationary', 'ispass-04-conv1d-oc-3levelspatial-cp', 'ispass-02-conv1d-oc-2level-tiling'] as const;
 /** Evaluations per timed batch: one evaluation takes microseconds, below the timer's useful resolution. */
 const BATCH = 1000;
 
@@ -28,12 +31,18 @@ export async function run(): Promise<void> {
   const bound = bindNest(arch, problem, mapping);
   if (!bound.ok) throw new Error('the check nest does not bind');
   const small = shrunk(problem, mapping, arch);
+  const convs = CONV_CASES.map((name) => {
+    const d = join(import.meta.dirname, '..', 'test', 'fixtures', 'timeloop-peer', name);
+    const l = loadTimeloopInput(name, readFileSync(join(d, 'parsed-processed-input.yaml'), 'utf8'));
+    return { name, arch: applyErt(l.arch, loadErt('ert', readFileSync(join(d, 'timeloop-model.ERT.yaml'), 'utf8'))), problem: l.problem, mapping: l.mapping };
+  });
 
   // Let the JIT settle on every path first, so that task order does not matter.
   for (const end = performance.now() + 300; performance.now() < end; ) {
     evaluateNest(arch, problem, mapping);
     evaluateNest(arch, problem, mapping, { fidelity: 'artifact' });
     analyzeNest(small);
+    for (const c of convs) evaluateNest(c.arch, c.problem, c.mapping);
   }
   const bench = new Bench({ time: 1000, warmupTime: 200 });
   bench.add(`evaluate (bind, count, fit, energy) ×${BATCH}`, () => {
@@ -51,6 +60,11 @@ export async function run(): Promise<void> {
   bench.add('baseline: brute-force simulation of the shrunk nest ×1', () => {
     simulateNest(small);
   });
+  for (const c of convs) {
+    bench.add(`conv ${c.name} ×${BATCH}`, () => {
+      for (let i = 0; i < BATCH; i++) evaluateNest(c.arch, c.problem, c.mapping);
+    });
+  }
   await bench.run();
 
   const perCall = (name: string, batch: number): number => {
@@ -75,6 +89,16 @@ export async function run(): Promise<void> {
   console.log(`In-process baseline, the same 6 levels shrunk to ${smallComputes} computes:`);
   line('brute-force simulation', bruteS);
   line('closed form', closedS, `   (×${fmtRatio(bruteS / closedS)} faster than brute force)`);
+  console.log('Convolutions (Timeloop peer runs: sliding windows, strides), evaluate (bind, count, fit, energy):');
+  for (const c of convs) {
+    // CPU time of this process as well: on a shared machine the wall-clock median includes other work.
+    const n = 20 * BATCH;
+    const before = process.cpuUsage();
+    for (let i = 0; i < n; i++) evaluateNest(c.arch, c.problem, c.mapping);
+    const used = process.cpuUsage(before);
+    const cpuS = (used.user + used.system) / 1e6 / n;
+    line(c.name, perCall(`conv ${c.name}`, BATCH), `   (CPU ${(cpuS * 1e6).toFixed(3)} µs = ${Math.round(1 / cpuS).toLocaleString('en-US')} /s; target ≥ 100,000 /s)`);
+  }
 }
 
 function fmtRatio(x: number): string {

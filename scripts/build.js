@@ -14,7 +14,8 @@ const tmp = join(root, `.dist-${process.pid}.tmp`);
 try {
   await build({
     absWorkingDir: root,
-    entryPoints: ['src/cli/main.ts'],
+    // The mapper's worker threads start from their own entry (dist/map-worker.js).
+    entryPoints: ['src/cli/main.ts', 'src/cli/map-worker.ts'],
     outdir: tmp,
     bundle: true,
     splitting: true,
@@ -22,8 +23,9 @@ try {
     platform: 'node',
     target: 'node20',
     // Dependencies are bundled too (fewer files to load at start-up), except the native PNG renderer
-    // and the font package, which are found on disk at run time.
-    external: ['@resvg/resvg-js', 'dejavu-fonts-ttf'],
+    // and the font package, which are found on disk at run time, and esbuild (`fusemax explore` bundles
+    // the page with it), which finds its own binary from where it is installed.
+    external: ['@resvg/resvg-js', 'dejavu-fonts-ttf', 'esbuild'],
     // Bundled CommonJS dependencies (yaml) call require(): give the ESM bundle one.
     banner: { js: "import { createRequire as __fusemaxRequire } from 'node:module'; const require = __fusemaxRequire(import.meta.url);" },
     chunkNames: 'chunks/[name]-[hash]',

@@ -201,8 +201,19 @@ class RankAnalysis {
   }
 }
 
-/** Analyse every rank of the iteration space. */
+const ANALYSES = new WeakMap<Cascade, PassAnalysis>();
+
+/** Analyse every rank of the iteration space (once per cascade: the IR is immutable). */
 export function analysePasses(c: Cascade): PassAnalysis {
+  let a = ANALYSES.get(c);
+  if (!a) {
+    a = analyse(c);
+    ANALYSES.set(c, a);
+  }
+  return a;
+}
+
+function analyse(c: Cascade): PassAnalysis {
   const ranks = new Map<string, number>();
   const einsumPasses = new Map<number, Map<string, number>>();
   const tensors: TensorPasses[] = [];

@@ -8,6 +8,11 @@ import { printCascade, printRankExpr } from '../notation/print.ts';
 import { action } from './run-command.ts';
 import { loadCascadeArg } from './cascade-file.ts';
 
+/** `M into M1 × M0 (M1 = ⌈M / M0⌉, the last tile partial when M0 does not divide M)`. */
+function describePartition(p: Cascade['partitions'][number]): string {
+  return `${p.whole} into ${p.outer} × ${p.inner} (${p.outer} = ⌈${p.whole} / ${p.inner}⌉, the last tile partial when ${p.inner} does not divide ${p.whole})`;
+}
+
 export function describeCascade(c: Cascade): object {
   const lines = printCascade(c, 'text').trimEnd().split('\n');
   const einsumLines = lines.slice(lines.length - c.einsums.length - [...c.iterativeRanks.values()].filter((i) => i.explicitStop).length);
@@ -15,7 +20,7 @@ export function describeCascade(c: Cascade): object {
     file: c.source.file,
     tensors: [...c.tensors.values()].map((t) => ({ name: t.name, role: t.role, ranks: t.ranks.map((r, i) => (t.generational[i] ? `${r}+1` : r)) })),
     shapes: Object.fromEntries(c.shapeDefaults),
-    partitions: c.partitions.map((p) => `${p.whole} = ${p.outer} × ${p.inner}`),
+    partitions: c.partitions.map(describePartition),
     iterativeRanks: [...c.iterativeRanks.values()].map((it) => ({ variable: it.variable, rank: it.rank, stop: `${it.variable} ${it.stop.op} ${printRankExpr(it.stop.bound)}` })),
     einsums: c.einsums.map((e, i) => ({
       index: i,
@@ -39,7 +44,7 @@ function printHuman(c: Cascade): string {
     out.push(`  ${t.name.padEnd(6)} ${t.role.padEnd(12)} [${t.ranks.map((r, i) => (t.generational[i] ? `${r}+1` : r)).join(', ')}]`);
   }
   if (c.shapeDefaults.size) out.push('', `Shape defaults: ${[...c.shapeDefaults].map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  if (c.partitions.length) out.push(`Partitions: ${c.partitions.map((p) => `${p.whole} = ${p.outer} × ${p.inner}`).join(', ')}`);
+  if (c.partitions.length) out.push(`Partitions: ${c.partitions.map(describePartition).join(', ')}`);
   for (const it of c.iterativeRanks.values()) out.push(`Iterative rank: ${it.variable} over ${it.rank}, stop when ${it.variable} ${it.stop.op} ${printRankExpr(it.stop.bound)}`);
   out.push('', 'Einsums:');
   const einsums = (d as unknown as { einsums: Array<{ text: string; variables: Record<string, string>; reduced: string[]; reduction: string | null }> }).einsums;

@@ -21,10 +21,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'passes', args: '<file>', summary: 'pass analysis: passes over every rank, the dependency chains that force them, and what tensors live across passes cost', load: () => import('./passes.ts') },
   { name: 'demo', args: '', summary: 'check, analyse and run the built-in attention cascades against a float64 textbook attention', load: () => import('./demo.ts') },
   { name: 'model', args: '', summary: "count accesses, cycles and energy of an Einsum's mapping on an architecture (Timeloop-compatible)", load: () => import('./model.ts') },
-  { name: 'optimize', args: '<file>', summary: 'rewrite a cascade to make fewer passes over a rank (defer, partition, online normalization), verified on random data', load: () => import('./optimize.ts') },
+  { name: 'optimize', args: '<file>', summary: 'rewrite a cascade to make fewer passes over a rank, down to its lower bound (defer, expand, split, partition, online normalization), verified on random data', load: () => import('./optimize.ts') },
   { name: 'tradeoff', args: '<file>', summary: 'keep on chip, re-read, or recompute: the costs of every tensor live across passes and the Pareto frontier for the cascade', load: () => import('./tradeoff.ts') },
   { name: 'reproduce', args: '', summary: 'reproduce the FuseMax evaluation (CSVs, Figures 6a–12 as SVG and PNG, summary.md) from the declarative designs', load: () => import('./reproduce.ts') },
   { name: 'evaluate', args: '', summary: 'evaluate one design (specs/designs/NAME.yaml or a file) on one model at one sequence length', load: () => import('./evaluate.ts') },
+  { name: 'map', args: '', summary: 'find the best mapping of a Timeloop problem on its architecture under its constraints (exact branch and bound)', load: () => import('./map.ts') },
+  { name: 'design', args: '<cascade>', summary: 'derive a design of a cascade on a hardware description: fusion, binding, mappings and schedule, in the specs/designs format', load: () => import('./design.ts') },
+  { name: 'explore', args: '', summary: 'the explorer page in the browser: editor, passes, optimize, run, designs and the paper figures, all computed in the page', load: () => import('./explore.ts') },
 ];
 
 /** The command a command line asks for: the first word that is not an option (after `help`, the next one). */

@@ -3,7 +3,7 @@
  * (temporary files in the target directory, then renames) so a failure never leaves a partial file,
  * and file-system failures are user errors with a code (FM901 reading, FM910 writing).
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fail } from '../diagnostics/diagnostic.ts';
 
@@ -66,6 +66,38 @@ export function writeFilesAtomic(dir: string, files: readonly OutputFile[]): voi
     for (const f of files) writing(join(dir, f.name), () => renameSync(join(tmp, f.name), join(dir, f.name)));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Replace the directory `dir` by one holding exactly `files` (names may contain `/`), all or nothing:
+ * the new directory is written beside it and swapped in only when complete; if the swap fails the old
+ * one is put back. Failures are FM910. (For output that is a whole tree, like the explorer's site.)
+ */
+export function replaceDirectory(dir: string, files: readonly OutputFile[]): void {
+  const parent = dirname(dir);
+  writing(parent, () => mkdirSync(parent, { recursive: true }));
+  const tmp = join(parent, `.${basename(dir)}.${process.pid}.${Date.now()}.tmp`);
+  const old = `${tmp}.old`;
+  try {
+    for (const f of files) {
+      const target = join(tmp, f.name);
+      writing(join(dir, f.name), () => {
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, f.data);
+      });
+    }
+    const had = existsSync(dir);
+    if (had) writing(dir, () => renameSync(dir, old));
+    try {
+      writing(dir, () => renameSync(tmp, dir));
+    } catch (err) {
+      if (had) renameSync(old, dir);
+      throw err;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(old, { recursive: true, force: true });
   }
 }
 

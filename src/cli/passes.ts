@@ -8,17 +8,20 @@ import type { Cascade } from '../ir/cascade.ts';
 import { parseShapeList, resolveShapes } from '../ir/shapes.ts';
 import { analysePasses, type PassAnalysis, type PassChain } from '../analysis/passes.ts';
 import { liveFootprint, type FootprintEntry, type Quantity } from '../analysis/footprint.ts';
+import { lowerBounds, type RankBound } from '../analysis/lower-bound.ts';
 import { fail } from '../diagnostics/diagnostic.ts';
 import { action } from './run-command.ts';
 import { loadCascadeArg } from './cascade-file.ts';
 
 /** The JSON contract of `fusemax passes --json` (einsums keyed by output tensor; initializations are not traversals). */
-export function passesJson(c: Cascade, a: PassAnalysis, footprint: readonly FootprintEntry[], wordBytes: number): object {
+export function passesJson(c: Cascade, a: PassAnalysis, footprint: readonly FootprintEntry[], wordBytes: number, bounds: ReadonlyMap<string, RankBound> = lowerBounds(c)): object {
   const einsums: Record<string, Record<string, number>> = {};
   for (const [index, ranks] of inCascadeOrder(a)) einsums[c.einsums[index]?.output.tensor as string] = Object.fromEntries([...ranks].sort(([x], [y]) => x.localeCompare(y)));
   const qty = (q: Quantity | null, bytes = false) => (q ? { symbolic: q.symbolic, ...(q.value !== undefined ? { value: q.value, ...(bytes ? { bytes: q.value * wordBytes } : {}) } : {}) } : null);
   return {
     ranks: Object.fromEntries(a.ranks),
+    lowerBound: Object.fromEntries([...bounds].map(([r, b]) => [r, b.passes])),
+    lowerBoundReasons: Object.fromEntries([...bounds].map(([r, b]) => [r, b.reason])),
     einsums,
     tensors: a.tensors.map((t) => ({ tensor: t.tensor, rank: t.rank, passes: t.passes })),
     chains: a.chains.map((ch) => ({ rank: ch.rank, pass: ch.pass, completes: ch.completes, reader: ch.reader, ...(ch.via.length ? { via: ch.via } : {}), reason: ch.reason })),
@@ -55,8 +58,14 @@ function showQuantity(q: Quantity, unit: string, bytesPerWord?: number): string 
 
 export function passesHuman(c: Cascade, a: PassAnalysis, footprint: readonly FootprintEntry[], wordBytes: number): string {
   const out: string[] = [`${c.source.file}: passes over each rank of the iteration space`];
-  out.push(`  ${'rank'.padEnd(6)} passes`);
-  for (const [r, n] of a.ranks) out.push(`  ${r.padEnd(6)} ${n}`);
+  const bounds = lowerBounds(c);
+  out.push(`  ${'rank'.padEnd(6)} passes  lower bound`);
+  for (const [r, n] of a.ranks) {
+    const b = bounds.get(r);
+    out.push(`  ${r.padEnd(6)} ${String(n).padEnd(7)} ${b ? `${b.passes}${n > b.passes ? ' (above the bound: see fusemax optimize)' : ''}` : `-  (inner part of ${c.partitions.find((p) => p.inner === r)?.whole}: counted on the outer part)`}`);
+  }
+  out.push('', 'Why no cascade computing the same outputs can do with fewer:');
+  for (const b of bounds.values()) out.push(`  ${b.rank}: ${b.reason}${b.nested.length ? ` (${b.nested.join(', ')} iterate ${b.rank} through two variables: a nested traversal, outside this argument)` : ''}`);
   out.push('', 'Pass of each Einsum over the ranks it iterates:');
   for (const [index, ranks] of inCascadeOrder(a)) {
     out.push(`  ${(c.einsums[index]?.output.tensor as string).padEnd(6)} ${[...ranks].map(([r, p]) => `${r}:${p}`).join(' ')}`);

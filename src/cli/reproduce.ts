@@ -1,8 +1,10 @@
 /**
- * @file `fusemax reproduce [--out DIR] [--fidelity artifact|physical] [--models ...] [--seq ...]`: the
- * FuseMax evaluation from the declarative designs: the published CSVs (same names, columns and row
- * order), Figures 6a–12 as SVG and PNG, and summary.md with the headline ratios (and, under the artifact
- * fidelity, how much each quirk moved them). Everything is computed first, then written into a temporary
+ * @file `fusemax reproduce [--out DIR] [--fidelity artifact|physical] [--models ...] [--seq ...]
+ * [--auto-designs]`: the FuseMax evaluation from the declarative designs: the published CSVs (same
+ * names, columns and row order), Figures 6a–12 as SVG and PNG, and summary.md with the headline ratios
+ * (and, under the artifact fidelity, how much each quirk moved them; with `--auto-designs`, the
+ * automatic designs of each configuration's cascade beside the hand-made ones: about a second a point,
+ * so not by default). Everything is computed first, then written into a temporary
  * directory and moved into place file by file, so a failure leaves no half-written set. A progress bar
  * on a terminal; silence on stderr when piped.
  */
@@ -10,7 +12,10 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { QUIRKS, quirksFor, withoutQuirk } from '../experiments/artifact-quirks.ts';
 import { headlines, quirkEffect, type QuirkEffect } from '../experiments/headlines.ts';
-import { reproduce, PAPER_MODELS, PAPER_SEQS, type Library, type Reproduction } from '../experiments/paper.ts';
+import { designOf, reproduce, ATTENTION, PAPER_MODELS, PAPER_SEQS, type Library, type Reproduction } from '../experiments/paper.ts';
+import { versusHand } from '../design/versus-hand.ts';
+import type { Cascade } from '../ir/cascade.ts';
+import { loadCascadeArg } from './cascade-file.ts';
 import { parseSeq } from '../experiments/workload.ts';
 import { reproductionCsvs } from '../report/csv.ts';
 import { paperFigures } from '../report/figures.ts';
@@ -29,6 +34,7 @@ interface ReproduceOptions {
   seq?: string;
   figures: boolean;
   png: boolean;
+  autoDesigns?: boolean;
 }
 
 export interface ReproduceRun {
@@ -40,7 +46,7 @@ export interface ReproduceRun {
 }
 
 /** Everything `fusemax reproduce` writes, computed in memory. */
-export async function runReproduction(lib: Library, fidelity: Fidelity, options: { models?: readonly string[]; seqs?: readonly string[]; figures?: boolean; png?: boolean; progress?: (done: number, total: number) => void } = {}): Promise<ReproduceRun> {
+export async function runReproduction(lib: Library, fidelity: Fidelity, options: { models?: readonly string[]; seqs?: readonly string[]; figures?: boolean; png?: boolean; progress?: (done: number, total: number) => void; autoDesigns?: ReadonlyMap<string, Cascade>; autoProgress?: (done: number, total: number) => void } = {}): Promise<ReproduceRun> {
   const t0 = performance.now();
   const models = options.models ?? PAPER_MODELS;
   const seqs = options.seqs ?? PAPER_SEQS;
@@ -50,9 +56,10 @@ export async function runReproduction(lib: Library, fidelity: Fidelity, options:
   if (fidelity === 'artifact') {
     effects = QUIRKS.map((q) => quirkEffect(q, r, reproduce(lib, withoutQuirk(q), { models, seqs, pareto: false })));
   }
+  const auto = options.autoDesigns ? versusHand(lib, options.autoDesigns, fidelity, models, seqs, options.autoProgress) : undefined;
   const t1 = performance.now();
   const files: OutputFile[] = reproductionCsvs(r).map((c) => ({ name: c.name, data: c.text }));
-  files.push({ name: 'summary.md', data: summaryMarkdown({ fidelity, models, seqs, headlines: h, ...(effects ? { quirks: effects } : {}) }) });
+  files.push({ name: 'summary.md', data: summaryMarkdown({ fidelity, models, seqs, headlines: h, ...(effects ? { quirks: effects } : {}), ...(auto ? { auto } : {}) }) });
   if (options.figures ?? true) {
     for (const fig of paperFigures(r)) {
       const svg = await vegaLiteToSvg(fig.spec);
@@ -73,7 +80,8 @@ export function configure(command: Command): void {
     .option('--seq <list>', `sequence lengths (default ${PAPER_SEQS.join(',')})`)
     .option('--no-figures', 'write the CSVs and the summary only')
     .option('--no-png', 'write the figures as SVG only')
-    .addHelpText('after', '\nExamples:\n  fusemax reproduce\n  fusemax reproduce --fidelity physical --out out/physical\n  fusemax reproduce --models BERT,XLM --seq 1K,2K,1M')
+    .option('--auto-designs', "add to summary.md the automatic design (fusemax design) of each configuration's cascade on its hardware beside the hand-made one (about a second a point)")
+    .addHelpText('after', '\nExamples:\n  fusemax reproduce\n  fusemax reproduce --fidelity physical --out out/physical\n  fusemax reproduce --models BERT,XLM --seq 1K,2K,1M\n  fusemax reproduce --fidelity physical --auto-designs --no-figures')
     .action(
       action(async (opts: ReproduceOptions) => {
         const fidelity = parseFidelityArg(opts.fidelity);
@@ -90,11 +98,27 @@ export function configure(command: Command): void {
           }
           bar.update(done);
         };
+        // The cascades the configurations' designs name (attention-1pass, attention-3pass).
+        const autoDesigns = opts.autoDesigns
+          ? new Map(ATTENTION.map((a) => designOf(lib, a.design).spec.cascade).filter((c): c is string => c !== undefined).map((c) => [c, loadCascadeArg(c).cascade]))
+          : undefined;
+        const autoBar = autoDesigns && process.stderr.isTTY ? new SingleBar({ format: 'automatic designs [{bar}] {value}/{total}', hideCursor: true, clearOnComplete: true, stream: process.stderr }) : undefined;
+        let autoStarted = false;
+        const autoProgress = (done: number, total: number): void => {
+          if (!autoBar) return;
+          if (!autoStarted) {
+            bar?.stop();
+            autoBar.start(total, 0);
+            autoStarted = true;
+          }
+          autoBar.update(done);
+        };
         let run: ReproduceRun;
         try {
-          run = await runReproduction(lib, fidelity, { ...(models ? { models } : {}), ...(seqs ? { seqs } : {}), figures: opts.figures, png: opts.png, progress });
+          run = await runReproduction(lib, fidelity, { ...(models ? { models } : {}), ...(seqs ? { seqs } : {}), figures: opts.figures, png: opts.png, progress, ...(autoDesigns ? { autoDesigns, autoProgress } : {}) });
         } finally {
           bar?.stop();
+          autoBar?.stop();
         }
         writeFilesAtomic(opts.out, run.files);
         process.stdout.write(`wrote ${run.files.length} files to ${opts.out}/ (fidelity ${fidelity}; model ${run.modelSeconds.toFixed(2)} s, rendering ${run.renderSeconds.toFixed(2)} s)\n`);

@@ -3,7 +3,7 @@
  * arguments) is a `Diagnostic` with a stable code, a message and, where it has one, a source location
  * whose line text is captured so that a caret can be drawn without touching the file system.
  * Code ranges: FM1xx lexer/parser, FM2xx checker, FM3xx execution, FM4xx specs (YAML/schema),
- * FM5xx model, FM6xx experiments, FM9xx CLI. See docs/diagnostics.md for the table.
+ * FM5xx model, FM6xx experiments, FM8xx automatic designs, FM9xx CLI. See docs/diagnostics.md for the table.
  */
 
 export interface SourceLocation {

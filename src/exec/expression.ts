@@ -69,7 +69,10 @@ export function numberLiteral(v: number): string {
  * presence of an access; `emptyOf` gives its tensor's empty value, substituted when a merge lets an
  * absent operand through.
  */
-export function expressionCode(expr: ValueExpr, slotOf: (a: AccessNode) => number, emptyOf: (a: AccessNode) => number, operand: (slot: number) => { value: string; present: string }): ExpressionCode {
+export function expressionCode(
+  expr: ValueExpr, slotOf: (a: AccessNode) => number, emptyOf: (a: AccessNode) => number, operand: (slot: number) => { value: string; present: string },
+  shapeOf: (name: string) => number,
+): ExpressionCode {
   const lines: string[] = [];
   const fns: Array<(...args: number[]) => number> = [];
   let n = 0;
@@ -79,6 +82,10 @@ export function expressionCode(expr: ValueExpr, slotOf: (a: AccessNode) => numbe
       case 'const':
         // A constant exists everywhere (it is empty only when it equals 0, the empty value).
         lines.push(`const v${k} = ${numberLiteral(x.value)}; const p${k} = ${x.value !== 0};`);
+        return { k, empty: 0 };
+      case 'shape':
+        // A rank's extent is a constant of the run (never 0: shapes are positive).
+        lines.push(`const v${k} = ${numberLiteral(shapeOf(x.name))}; const p${k} = true;`);
         return { k, empty: 0 };
       case 'access': {
         const o = operand(slotOf(x));
@@ -118,17 +125,35 @@ export function expressionCode(expr: ValueExpr, slotOf: (a: AccessNode) => numbe
   return { lines, value: `v${root.k}`, present: `p${root.k}`, fns };
 }
 
+const FACTORIES = new Map<string, (...args: unknown[]) => unknown>();
+
+/**
+ * `new Function(...params, body)`, shared between identical sources: the same Einsum run again (the
+ * verification of rewrites runs each cascade on several data sets) does not compile its code again.
+ * The factories hold no state; the closures they return do.
+ */
+export function compiledFunction(params: readonly string[], body: string): (...args: unknown[]) => unknown {
+  const key = `${params.join(',')}\n${body}`;
+  let f = FACTORIES.get(key);
+  if (!f) {
+    if (FACTORIES.size >= 2000) FACTORIES.clear();
+    f = new Function(...params, body) as (...args: unknown[]) => unknown;
+    FACTORIES.set(key, f);
+  }
+  return f;
+}
+
 /** Inline JS of a reduction operator when it has one (else undefined: call it). */
 export function inlineBinary(name: string): ((a: string, b: string) => string) | undefined {
   return INLINE_BINARY[name];
 }
 
 /** Compile `expr` into one generated function reading the operand slots. */
-export function compileExpression(expr: ValueExpr, slotOf: (a: AccessNode) => number, emptyOf: (a: AccessNode) => number, slots: OperandSlots): CompiledExpression {
-  const code = expressionCode(expr, slotOf, emptyOf, (slot) => ({ value: `values[${slot}]`, present: `(present[${slot}] === 1)` }));
+export function compileExpression(expr: ValueExpr, slotOf: (a: AccessNode) => number, emptyOf: (a: AccessNode) => number, slots: OperandSlots, shapeOf: (name: string) => number): CompiledExpression {
+  const code = expressionCode(expr, slotOf, emptyOf, (slot) => ({ value: `values[${slot}]`, present: `(present[${slot}] === 1)` }), shapeOf);
   const state = { present: false };
   const body = `return function evaluate() {\n${code.lines.join('\n')}\nstate.present = ${code.present}; return ${code.value};\n};`;
-  const factory = new Function('values', 'present', 'fns', 'state', body) as (
+  const factory = compiledFunction(['values', 'present', 'fns', 'state'], body) as (
     values: Float64Array, present: Uint8Array, f: ExpressionCode['fns'], st: typeof state) => () => number;
   return { evaluate: factory(slots.values, slots.present, code.fns, state), presence: () => state.present };
 }
@@ -140,7 +165,7 @@ export function compileExpression(expr: ValueExpr, slotOf: (a: AccessNode) => nu
  */
 export function requiredAccesses(x: ValueExpr): Set<AccessNode> {
   switch (x.kind) {
-    case 'const': return new Set();
+    case 'const': case 'shape': return new Set();
     case 'access': return new Set([x]);
     case 'unary': return x.merge.table[1] ? new Set() : requiredAccesses(x.operand);
     case 'binary': {

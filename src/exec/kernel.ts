@@ -6,12 +6,12 @@
  * evaluates the expression (src/exec/expression.ts) and reduces into the output with the reduction's
  * merge and operator, seeded by the operator's identity (EDGE reduce semantics).
  */
-import type { Einsum, Index, TensorInfo, ValueExpr } from '../ir/cascade.ts';
+import type { Einsum, Filter, Index, TensorInfo, ValueExpr } from '../ir/cascade.ts';
 import { accessesOf, compare, varsIn } from '../ir/cascade.ts';
 import type { RankExprAst } from '../notation/ast.ts';
 import type { Shapes } from '../ir/shapes.ts';
 import { fiberLength, fiberCoordAt, fiberPosition, type Fiber } from '../tensor/index.ts';
-import { compileExpression, expressionCode, inlineBinary, mergeTest, numberLiteral, requiredAccesses, type OperandSlots } from './expression.ts';
+import { compiledFunction, compileExpression, expressionCode, inlineBinary, mergeTest, numberLiteral, requiredAccesses, type OperandSlots } from './expression.ts';
 import type { DenseState, TensorState } from './state.ts';
 
 type AccessNode = Extract<ValueExpr, { kind: 'access' }>;
@@ -114,6 +114,8 @@ export class EinsumKernel {
   private readonly levelSlot: number[];
   private readonly levelExtent: number[];
   private readonly filtersAt: Array<Array<{ v: Coord; op: Index & { kind: 'filter' }; bound: Coord }>>;
+  /** Upper bounds (exclusive) on a level's coordinate, from filters `v < b` whose bound is known before v's loop. */
+  private readonly capsAt: Coord[][];
   private readonly drivers: Driver[][];
   private readonly accesses: AccessState[];
   private readonly required: number[];
@@ -129,12 +131,19 @@ export class EinsumKernel {
   private readonly reduceIdentity: number;
   private readonly reduceTable: readonly boolean[];
   private readonly canSkipAbsent: boolean;
+  /** The extent of a rank used as a value in the expression. */
+  private readonly shapeOf: (name: string) => number;
 
   /**
    * @param fixedVars variables whose values `run` receives (an iterative variable, a fused rank)
    * @param states the storage of every tensor the Einsum reads (looked up once: dense states are updated in place)
+   * @param extraFilters restrictions of the iteration space besides the Einsum's own (the partial last tile of a ragged partition)
    */
-  constructor(readonly einsum: Einsum, outInfo: TensorInfo, states: ReadonlyMap<string, TensorState>, shapes: Shapes, readonly fixedVars: readonly string[]) {
+  constructor(
+    readonly einsum: Einsum, outInfo: TensorInfo, states: ReadonlyMap<string, TensorState>, shapes: Shapes, readonly fixedVars: readonly string[],
+    extraFilters: readonly Filter[] = [],
+  ) {
+    this.shapeOf = (name) => shapes.get(name) as number;
     const allVars = [...einsum.vars.keys()];
     const free = allVars.filter((v) => !fixedVars.includes(v));
     const nodes = accessesOf(einsum.expr);
@@ -151,10 +160,17 @@ export class EinsumKernel {
     const readyLevel = (ix: Index): number => Math.max(-1, ...[...indexVars(ix)].map(levelOfVar), ...(ix.kind === 'filter' ? [...varsIn(ix.bound)].map(levelOfVar) : []));
 
     this.filtersAt = order.map(() => []);
+    this.capsAt = order.map(() => []);
     const preFilters: typeof this.filtersAt[number] = [];
-    for (const f of einsum.filters) {
+    for (const f of [...einsum.filters, ...extraFilters]) {
       const level = Math.max(levelOfVar(f.variable), ...[...varsIn(f.bound)].map(levelOfVar));
-      const entry = { v: compileRank({ kind: 'var', name: f.variable, span: { start: 0, end: 0 } }, slotOf, shapes), op: { kind: 'filter' as const, ...f }, bound: compileRank(f.bound, slotOf, shapes) };
+      const bound = compileRank(f.bound, slotOf, shapes);
+      // `v < b` or `v <= b` known at v's own level ends v's loop early instead of testing every point.
+      if (level >= 0 && level === levelOfVar(f.variable) && (f.op === '<' || f.op === '<=')) {
+        (this.capsAt[level] as Coord[]).push(f.op === '<' ? bound : (vals) => bound(vals) + 1);
+        continue;
+      }
+      const entry = { v: compileRank({ kind: 'var', name: f.variable, span: { start: 0, end: 0 } }, slotOf, shapes), op: { kind: 'filter' as const, ...f }, bound };
       (level < 0 ? preFilters : (this.filtersAt[level] as typeof preFilters)).push(entry);
     }
     this.preFilters = preFilters;
@@ -198,7 +214,7 @@ export class EinsumKernel {
     const compiled = compileExpression(einsum.expr, (n) => slotIndex.get(n) as number, (n) => {
       const s = states.get(n.tensor) as TensorState;
       return s.kind === 'dense' ? s.emptyValue : s.tensor.emptyValue;
-    }, this.slots);
+    }, this.slots, this.shapeOf);
     this.evaluate = compiled.evaluate;
     this.presence = compiled.presence;
 
@@ -240,7 +256,7 @@ export class EinsumKernel {
     const code = expressionCode(this.einsum.expr, (n) => slotIndex.get(n) as number, emptyOf, (slot) => {
       const j = varying.indexOf(slot);
       return j >= 0 ? { value: `x${j}`, present: `q${j}` } : { value: `c${slot}`, present: `cp${slot}` };
-    });
+    }, this.shapeOf);
     const lines: string[] = [];
     lines.push('return function walk(n, B, outBase, out, stamps, runId) {');
     for (let i = 0; i < nodes.length; i++) if (!varying.includes(i)) lines.push(`const c${i} = values[${i}]; const cp${i} = present[${i}] === 1;`);
@@ -275,7 +291,7 @@ export class EinsumKernel {
     if (oneElement) lines.push(`if (sp) { out[outBase] = acc; stamps[outBase] = runId; } else if (stamps[outBase] === runId) { stamps[outBase] = 0; out[outBase] = ${emptyOut}; }`);
     lines.push('return visits;', '};');
     const params = ['values', 'present', 'fns', 'reduceApply', ...datas.map((_, j) => `D${j}`)];
-    const factory = new Function(...params, lines.join('\n')) as (...args: unknown[]) => NonNullable<EinsumKernel['walk']>;
+    const factory = compiledFunction(params, lines.join('\n')) as (...args: unknown[]) => NonNullable<EinsumKernel['walk']>;
     return factory(this.slots.values, this.slots.present, code.fns, this.reduceApply, ...datas);
   }
 
@@ -351,8 +367,8 @@ export class EinsumKernel {
     const slot = this.levelSlot[level] as number;
     const vals = this.vals;
     const drivers = this.drivers[level] as Driver[];
+    const n = this.extentAt(level);
     if (drivers.length === 0) {
-      const n = this.levelExtent[level] as number;
       for (let c = 0; c < n; c++) {
         vals[slot] = c;
         if (this.advance(level)) this.loop(level + 1);
@@ -375,9 +391,18 @@ export class EinsumKernel {
     for (let p = 0; p < len; p++) {
       // Skip the empty slots of uncompressed fibers too.
       if (leafValues ? leafValues[p] === empty : children ? children[p] === null : false) continue;
-      vals[slot] = fiberCoordAt(lead, p);
+      const c = fiberCoordAt(lead, p);
+      if (c >= n) break;
+      vals[slot] = c;
       if (this.advance(level)) this.loop(level + 1);
     }
+  }
+
+  /** How far the loop of `level` runs: the rank's extent, or less where a cap ends it. */
+  private extentAt(level: number): number {
+    let n = this.levelExtent[level] as number;
+    for (const cap of this.capsAt[level] as Coord[]) n = Math.min(n, cap(this.vals));
+    return n;
   }
 
   /** Bind the effects of level `level` (−1: before the loops); false when the point can be skipped. */
@@ -420,7 +445,8 @@ export class EinsumKernel {
   /** The innermost loop as a strided walk: operands that do not vary are read once. */
   private innerWalk(level: number): void {
     const plan = this.innermost as NonNullable<EinsumKernel['innermost']>;
-    const n = this.levelExtent[level] as number;
+    const n = this.extentAt(level);
+    if (n <= 0) return;
     // Values of the operands as they stand before this loop (the varying ones at coordinate 0).
     (this.vals as Int32Array)[this.levelSlot[level] as number] = 0;
     if (!this.advance(level)) {

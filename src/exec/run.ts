@@ -5,7 +5,7 @@
  */
 import { fail } from '../diagnostics/diagnostic.ts';
 import { accessesOf, compare, evalRankExpr, type Cascade, type Einsum, type TensorInfo } from '../ir/cascade.ts';
-import type { Shapes } from '../ir/shapes.ts';
+import { raggedFilters, type Shapes } from '../ir/shapes.ts';
 import type { Tensor, RankFormat } from '../tensor/index.ts';
 import { EinsumKernel } from './kernel.ts';
 import { sequentialSchedule } from './schedule.ts';
@@ -86,7 +86,7 @@ export class Execution {
     let k = this.kernels.get(key);
     if (!k) {
       this.outputState(e);
-      k = new EinsumKernel(e, this.info(e.output.tensor), this.states, this.shapes, fixedVars);
+      k = new EinsumKernel(e, this.info(e.output.tensor), this.states, this.shapes, fixedVars, raggedFilters(this.cascade, e, this.shapes));
       this.kernels.set(key, k);
     }
     return k;

@@ -12,7 +12,7 @@
 import type { Fidelity } from '../model/types.ts';
 import { assertNever } from '../model/never.ts';
 
-export const QUIRKS = ['uint64-wrap', 'per-instance-registers', 'dram-reads-equal-updates', 'unmatched-energy-key', 'dropped-levels', 'copied-layers', 'mapper-mappings'] as const;
+export const QUIRKS = ['uint64-wrap', 'per-instance-registers', 'dram-reads-equal-updates', 'unmatched-energy-key', 'dropped-levels', 'copied-layers', 'mapper-mappings', 'artifact-problems'] as const;
 export type Quirk = (typeof QUIRKS)[number];
 export type QuirkSet = ReadonlySet<Quirk>;
 
@@ -25,7 +25,13 @@ export const QUIRK_TEXT: Readonly<Record<Quirk, string>> = {
   'dropped-levels': "+Cascade's 2D Einsums lose their reg_file_1d counts (the flat Accelergy architecture has no such level)",
   'copied-layers': "the end-to-end K and V projections are copies of the Q projection's results",
   'mapper-mappings': "the stochastic Timeloop mapper's mappings: Unfused re-reads K and V 8× (16× for XLM) at 256K and 1M; XLM's end-to-end layers move extra traffic",
+  'artifact-problems': "the artifact's Timeloop problems where they differ from the cascade: SLNV drops the chunk rank M1, so each chunk's partial numerator is read back and accumulated in the 1D register file (the cascade hands it to RNV)",
 };
+
+/** A tensor's ranks in an Einsum: the artifact's Timeloop problem's where it differs (under `artifact-problems`). */
+export function tensorRanks(name: string, tensor: string, ranks: readonly string[], artifactTensors: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> | undefined, quirks: QuirkSet): readonly string[] {
+  return (quirks.has('artifact-problems') ? artifactTensors?.[name]?.[tensor] : undefined) ?? ranks;
+}
 
 export function quirksFor(fidelity: Fidelity): QuirkSet {
   switch (fidelity) {

@@ -52,6 +52,12 @@ const EinsumSpec = z.strictObject({
   variants: z.array(z.strictObject({ when: z.string().min(1), levels: MappingSpec })).min(1).optional(),
   /** Tensors whose global-buffer copy may spill to DRAM (the spill proportion is the design's `spill`). */
   spill: z.array(Identifier).optional(),
+  /**
+   * The mapspace the published tool chain's mapper searched: its metrics (default edp) and, per level,
+   * the temporal and spatial factors and keep sets it fixed (everything else is free). When the
+   * `mapper-mappings` quirk is off, the Einsum runs with the optimum of this mapspace (src/mapper).
+   */
+  mapper: z.strictObject({ metrics: z.array(z.string().min(1)).min(1).optional(), fixed: MappingSpec }).optional(),
 });
 export type EinsumSpec = z.output<typeof EinsumSpec>;
 
@@ -64,10 +70,26 @@ const Energy = z.strictObject({
 
 const ComponentSpec = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('dram'), width: ExprValue, energy: Energy }),
-  z.strictObject({ kind: z.literal('buffer'), depth: ExprValue, width: ExprValue, energy: Energy }),
+  z.strictObject({
+    kind: z.literal('buffer'),
+    depth: ExprValue,
+    width: ExprValue,
+    energy: Energy,
+    /** Rows an automatic design may fill, when the cycle model's depth is larger on purpose (FLAT's). */
+    usable_depth: ExprValue.optional(),
+  }),
   z.strictObject({ kind: z.literal('spatial'), fanout: z.strictObject({ x: ExprValue.optional(), y: ExprValue.optional() }) }),
 ]);
 export type ComponentSpec = z.output<typeof ComponentSpec>;
+
+/**
+ * What an array can execute: per operator of the notation (add, sub, mul, div, max, min, sub_exp = exp(a − b),
+ * exp, sqrt, recip, ...; `mac` = a product accumulated by +), the units one operation uses (energy) and
+ * its cycles per element (default: the sum of the unit counts). Hardware data for `fusemax design`;
+ * the evaluation of a design reads only its Einsums' `ops` and the binding's `cycles`.
+ */
+const OperatorCost = z.strictObject({ units: z.record(Identifier, NonNegative), cycles: NonNegative.optional() });
+export type OperatorCost = z.output<typeof OperatorCost>;
 
 const LaneItem = z.union([Identifier, z.strictObject({ einsum: Identifier, times: ExprValue })]);
 export type LaneItem = z.output<typeof LaneItem>;
@@ -87,7 +109,7 @@ export const DesignSpecSchema = z.strictObject({
     components: z.record(Identifier, ComponentSpec),
     units: z.record(Identifier, z.strictObject({ energy: NonNegative })),
   }),
-  arrays: z.record(Name, z.strictObject({ levels: z.array(Identifier).min(1), units: z.array(Identifier).min(1) })),
+  arrays: z.record(Name, z.strictObject({ levels: z.array(Identifier).min(1), units: z.array(Identifier).min(1), operators: z.record(Identifier, OperatorCost).optional() })),
   einsums: z.record(Identifier, EinsumSpec),
   binding: z.record(Identifier, z.strictObject({ array: Name, cycles: ExprValue.optional() })),
   schedule: z.array(z.strictObject({ name: z.string().optional(), epochs: z.array(z.array(z.array(LaneItem).min(1)).min(1)).min(1) })).min(1),
@@ -104,6 +126,8 @@ export const DesignSpecSchema = z.strictObject({
       mapper_traffic: z.record(Identifier, z.strictObject({ when: z.string().min(1), bytes: ExprValue })).optional(),
       /** Einsums whose results were copied from another's. */
       copies: z.record(Identifier, Identifier).optional(),
+      /** Einsum → tensor → ranks, where the artifact's Timeloop problem gave a tensor other ranks than the cascade. */
+      tensors: z.record(Identifier, z.record(Identifier, z.array(Identifier))).optional(),
     })
     .optional(),
 });

@@ -19,6 +19,8 @@ import type { NestRef } from '../model/issues.ts';
 import { diagnosticAt, type YamlPath } from '../readers/yaml-source.ts';
 import { chargedCount, countedReads, nestFidelity } from './artifact-quirks.ts';
 import type { DesignInstance, EinsumInstance } from './instantiate.ts';
+import { searchedMapping, type SearchedMapping } from './mapper-hook.ts';
+import type { Mapping } from '../model/types.ts';
 
 export interface EinsumResult {
   readonly name: string;
@@ -34,6 +36,9 @@ export interface EinsumResult {
   /** pJ by component (level names, then `compute`). */
   readonly energy: ReadonlyMap<string, number>;
   readonly energyTotal: number;
+  /** The mapping it ran with (a design's evaluation): the recorded one, or the mapper's optimum (`searched`). */
+  readonly mapping?: Mapping;
+  readonly searched?: SearchedMapping;
 }
 
 export interface PhaseResult {
@@ -114,9 +119,20 @@ export function evaluateDesign(inst: DesignInstance): DesignResult {
 
 function evaluateEinsum(inst: DesignInstance, e: EinsumInstance): EinsumResult {
   const q = inst.quirks;
-  const result = evaluateNest(e.arch, e.problem, e.mapping, { fidelity: nestFidelity(q) });
+  // The recorded mapping, or (without the mapper-mappings quirk) the optimum of the mapper block.
+  const searched = e.search && !q.has('mapper-mappings') ? searchedMapping(inst, e) : undefined;
+  const mapping = searched?.mapping ?? e.mapping;
+  const result = evaluateNest(e.arch, e.problem, mapping, { fidelity: nestFidelity(q) });
   if (!result.ok) throw new UserError(result.issues.map((i) => locateIssue(inst, e, i.code, i.message, i.ref, i.hint)));
-  const stats = result.stats;
+  return { ...einsumResult(inst, e, result.stats), mapping, ...(searched ? { searched } : {}) };
+}
+
+/** What `einsumResult` needs of a design instance (an automatic design's search has no design yet). */
+export type EinsumContext = Pick<DesignInstance, 'quirks' | 'spill' | 'wordBytes' | 'clockHz'>;
+
+/** Traffic, energy and time of one Einsum from its nest's counts (fusemax-model.md §4.0). */
+export function einsumResult(inst: EinsumContext, e: EinsumInstance, stats: NestStats): EinsumResult {
+  const q = inst.quirks;
   const levels = stats.levels;
   const dram = levels.findIndex((l) => l.kind === 'dram');
   // The spillable buffer is the outermost on-chip buffer (the artifact's "L3").
@@ -226,6 +242,6 @@ function locateIssue(inst: DesignInstance, e: EinsumInstance, code: string, mess
     default:
       path = base;
   }
-  const where = `Einsum '${e.name}' at ${inst.workload.model} ${inst.workload.seq}: `;
+  const where = `Einsum '${e.name}' at ${inst.workload.label}: `;
   return diagnosticAt(inst.design.source, path, code, where + message, { target, ...(hint ? { hint } : {}) });
 }

@@ -8,6 +8,7 @@
 import type { DesignResult } from './evaluate-design.ts';
 import { ATTENTION, type Reproduction } from './paper.ts';
 import type { Quirk } from './artifact-quirks.ts';
+import { mapperGap, type MapperGap } from './mapper-hook.ts';
 
 export interface Stat {
   readonly geo: number;
@@ -90,6 +91,8 @@ export interface QuirkEffect {
   readonly maxChange: { readonly value: number; readonly where: string };
   /** Headline ratios without the quirk (everything else as published). */
   readonly headlines: Headlines;
+  /** For `mapper-mappings`: how far the recorded mappings are from the mapper's optima. */
+  readonly mapperGap?: MapperGap;
 }
 
 /** Compare a reproduction (all quirks) with one that lacks a quirk. */
@@ -110,5 +113,6 @@ export function quirkEffect(quirk: Quirk, withAll: Reproduction, without: Reprod
   };
   scan('attn', withAll.attention, without.attention);
   scan('end2end', withAll.linear, without.linear);
-  return { quirk, maxChange: best, headlines: headlines(without) };
+  const gap = quirk === 'mapper-mappings' ? mapperGap(withAll, without) : undefined;
+  return { quirk, maxChange: best, headlines: headlines(without), ...(gap ? { mapperGap: gap } : {}) };
 }

@@ -9,10 +9,12 @@
 import { UserError, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Architecture, DataSpace, LevelMapping, Loop, Mapping, Problem, StorageEnergy, StorageLevel } from '../model/types.ts';
 import { diagnosticAt, type YamlPath } from '../readers/yaml-source.ts';
-import type { QuirkSet } from './artifact-quirks.ts';
+import { tensorRanks, type QuirkSet } from './artifact-quirks.ts';
 import type { ComponentSpec, EinsumSpec, ExprValue, LevelMappingSpec, LoadedDesign } from './design-spec.ts';
 import { evalExpr, ExprError, parseExpr, type Expr, type Scope, type Value } from './expr.ts';
 import type { Workload } from './workload.ts';
+import type { LevelConstraint, MapspaceConstraints } from '../mapper/constraints.ts';
+import { METRICS, parseMetric, type Metric } from '../mapper/metrics.ts';
 
 /** How a storage level's accesses are charged: pJ per access of `words` words. */
 export interface LevelCharge {
@@ -40,6 +42,16 @@ export interface EinsumInstance {
   readonly copyOf?: string;
   /** YAML path of the mapping used, for locating model issues. */
   readonly mappingPath: YamlPath;
+  /** The mapspace of the Einsum's mapper block, when it has one (searched when `mapper-mappings` is off). */
+  readonly search?: EinsumSearch;
+}
+
+export interface EinsumSearch {
+  readonly metrics: readonly Metric[];
+  readonly constraints: MapspaceConstraints;
+  readonly computeCost: Readonly<Record<string, number>>;
+  /** YAML path of the mapper block, for locating mapper issues. */
+  readonly path: YamlPath;
 }
 
 export interface LaneStep {
@@ -135,6 +147,10 @@ class Evaluator {
     return diagnosticAt(this.design.source, path, code, message, { ...(within ? { within } : {}), ...(hint ? { hint } : {}) });
   }
 
+  unknownMetric(path: YamlPath, name: string): never {
+    throw new UserError(diagnosticAt(this.design.source, path, 'FM805', `unknown optimization metric '${name}'`, { hint: `metrics: ${METRICS.join(', ')}` }));
+  }
+
   unknown(path: YamlPath, what: string, name: string, known: Iterable<string>, target: 'key' | 'value' = 'value'): never {
     throw new UserError(diagnosticAt(this.design.source, path, 'FM604', `unknown ${what} '${name}'`, { target, hint: `known: ${[...known].join(', ') || 'none'}` }));
   }
@@ -146,10 +162,29 @@ function isTextAt(design: LoadedDesign, path: YamlPath): boolean {
   return typeof v === 'string';
 }
 
-/** Instantiate a design at a workload point. `overrides` replace parameters (a sweep's values). */
-export function instantiate(design: LoadedDesign, wl: Workload, quirks: QuirkSet, overrides: ReadonlyMap<string, ExprValue> = new Map()): DesignInstance {
-  const spec = design.spec;
-  const ev = new Evaluator(design, wl.values, buildTables(design));
+/** One array of a design at a workload point: its level chain as the model's architecture. */
+export interface ArrayInstance {
+  readonly name: string;
+  readonly arch: Architecture;
+  /** Energy charges by level name (DRAM included). */
+  readonly charges: ReadonlyMap<string, LevelCharge>;
+  /** Rows of each buffer an automatic design may fill (`usable_depth`, else the depth). */
+  readonly usableDepth: ReadonlyMap<string, number>;
+}
+
+/** A design's hardware at a workload point: parameters, clock, bandwidth, arrays. */
+export interface HardwareInstance {
+  readonly values: ReadonlyMap<string, Value>;
+  readonly clockHz: number;
+  readonly bandwidth: number;
+  readonly spill: number;
+  readonly wordBytes: number;
+  readonly arrays: ReadonlyMap<string, ArrayInstance>;
+}
+
+/** Evaluate the design's parameters in order (overrides and, under artifact fidelity, the mapper's values win). */
+function evaluateParams(ev: Evaluator, quirks: QuirkSet, overrides: ReadonlyMap<string, ExprValue>): { clockHz: number; bandwidth: number; spill: number } {
+  const spec = ev.design.spec;
   const mapperParams = quirks.has('mapper-mappings') ? (spec.artifact?.mapper_params ?? {}) : {};
   for (const [name, v] of Object.entries(spec.params)) {
     const over = overrides.get(name);
@@ -165,9 +200,24 @@ export function instantiate(design: LoadedDesign, wl: Workload, quirks: QuirkSet
     if (typeof v !== 'number') throw new UserError(ev.at(['params'], 'FM602', `the design needs a numeric parameter '${name}'`));
     return v;
   };
-  const clockHz = required('clock_hz');
-  const bandwidth = required('bandwidth');
-  const spill = ev.values.has('spill') ? required('spill') : 0;
+  return { clockHz: required('clock_hz'), bandwidth: required('bandwidth'), spill: ev.values.has('spill') ? required('spill') : 0 };
+}
+
+/** Only the hardware of a design at a workload point (its Einsums, binding and schedule are not read). */
+export function instantiateHardware(design: LoadedDesign, wl: Workload, quirks: QuirkSet): HardwareInstance {
+  const ev = new Evaluator(design, wl.values, buildTables(design));
+  const { clockHz, bandwidth, spill } = evaluateParams(ev, quirks, new Map());
+  const wordBits = design.spec.arch.wordBits ?? 16;
+  const arrays = new Map<string, ArrayInstance>();
+  for (const name of Object.keys(design.spec.arrays)) arrays.set(name, arrayInstance(ev, name, ['arrays', name], wordBits, ev.scope));
+  return { values: ev.values, clockHz, bandwidth, spill, wordBytes: wordBits / 8, arrays };
+}
+
+/** Instantiate a design at a workload point. `overrides` replace parameters (a sweep's values). */
+export function instantiate(design: LoadedDesign, wl: Workload, quirks: QuirkSet, overrides: ReadonlyMap<string, ExprValue> = new Map()): DesignInstance {
+  const spec = design.spec;
+  const ev = new Evaluator(design, wl.values, buildTables(design));
+  const { clockHz, bandwidth, spill } = evaluateParams(ev, quirks, overrides);
   const wordBits = spec.arch.wordBits ?? 16;
 
   const einsums: EinsumInstance[] = [];
@@ -215,26 +265,12 @@ function einsumInstance(ev: Evaluator, name: string, e: EinsumSpec, b: { array: 
   for (const [k, v] of Object.entries(e.let ?? {})) local.set(k, ev.value([...base, 'let', k], v, scope));
 
   const arrayName = b.array;
-  const array = spec.arrays[arrayName];
-  if (!array) ev.unknown(['binding', name, 'array'], 'array', arrayName, Object.keys(spec.arrays));
-
-  // The architecture: the array's level chain.
-  const levels: StorageLevel[] = [];
-  const charges = new Map<string, LevelCharge>();
-  array.levels.forEach((cname, i) => {
-    const c = spec.arch.components[cname];
-    if (!c) ev.unknown(['arrays', arrayName, 'levels', i], 'component', cname, Object.keys(spec.arch.components));
-    const path = ['arch', 'components', cname];
-    const lv = level(ev, cname, c, path, wordBits, scope);
-    levels.push(lv.level);
-    if (lv.charge) charges.set(cname, lv.charge);
-  });
-  const units = array.units.map((u, i) => {
-    const spec_u = spec.arch.units[u];
-    if (!spec_u) ev.unknown(['arrays', arrayName, 'units', i], 'unit', u, Object.keys(spec.arch.units));
-    return { name: u, energy: spec_u.energy, area: 0 };
-  });
-  const arch: Architecture = { name: `${spec.name}.${arrayName}`, wordBits, levels, compute: { name: 'mac', units } };
+  // The architecture: the array's level chain (component expressions see this Einsum's local names).
+  const { arch, charges: archCharges } = arrayInstance(ev, arrayName, ['binding', name, 'array'], wordBits, scope);
+  const array = spec.arrays[arrayName]!;
+  const levels = arch.levels;
+  const units = arch.compute.units;
+  const charges = new Map(archCharges);
 
   // The problem.
   const dims: Record<string, number> = {};
@@ -242,7 +278,7 @@ function einsumInstance(ev: Evaluator, name: string, e: EinsumSpec, b: { array: 
   if (!(e.output in e.tensors)) ev.unknown([...base, 'output'], 'tensor', e.output, Object.keys(e.tensors));
   const dataSpaces: DataSpace[] = Object.entries(e.tensors).map(([t, ranks]) => ({
     name: t,
-    projection: ranks.map((r) => [{ dim: r, coefficient: 1 }]),
+    projection: tensorRanks(name, t, ranks, spec.artifact?.tensors, quirks).map((r) => [{ dim: r, coefficient: 1 }]),
     isOutput: t === e.output,
   }));
   const problem: Problem = { name, dimensions: dims, dataSpaces };
@@ -302,7 +338,60 @@ function einsumInstance(ev: Evaluator, name: string, e: EinsumSpec, b: { array: 
     ...(trafficOverride !== undefined ? { trafficOverride } : {}),
     ...(copyOf !== undefined ? { copyOf } : {}),
     mappingPath,
+    ...(e.mapper ? { search: einsumSearch(ev, [...base, 'mapper'], e, levels, scope) } : {}),
   };
+}
+
+/** The mapper block as mapspace constraints: fixed factors and keep sets per level, metrics. */
+function einsumSearch(ev: Evaluator, path: YamlPath, e: EinsumSpec, levels: readonly StorageLevel[], scope: Scope): EinsumSearch {
+  const block = e.mapper!;
+  const metrics = (block.metrics ?? ['edp']).map((m, i) => parseMetric(m) ?? ev.unknownMetric([...path, 'metrics', i], m));
+  const none = { kind: 'none' } as const;
+  const constraints: LevelConstraint[] = Object.entries(block.fixed).map(([lname, lm]) => {
+    const lpath = [...path, 'fixed', lname];
+    if (!levels.some((l) => l.name === lname)) ev.unknown(lpath, 'level of the array', lname, levels.map((l) => l.name), 'key');
+    const factors = (loops: Record<string, ExprValue> | undefined, kind: string) =>
+      Object.entries(loops ?? {}).map(([d, v]) => {
+        if (!(d in e.dims)) ev.unknown([...lpath, kind, d], 'dimension', d, Object.keys(e.dims), 'key');
+        return { dim: d, value: ev.int([...lpath, kind, d], v, `the ${kind} factor of '${d}'`, scope), ref: none };
+      });
+    const keep = lm.keep?.flatMap((k, i) => (typeof k === 'string' ? [k] : ev.truth([...lpath, 'keep', i, 'when'], k.when, scope) ? [k.tensor] : []));
+    for (const t of keep ?? []) if (!(t in e.tensors)) ev.unknown([...lpath, 'keep'], 'tensor', t, Object.keys(e.tensors));
+    return {
+      level: lname,
+      ref: { kind: 'level', level: lname },
+      ...(lm.temporal ? { temporal: { factors: factors(lm.temporal, 'temporal') } } : {}),
+      ...(lm.spatial ? { spatial: { factors: factors(lm.spatial, 'spatial') } } : {}),
+      ...(keep ? { keep: { keep, bypass: Object.keys(e.tensors).filter((t) => !keep.includes(t)), ref: none } } : {}),
+    };
+  });
+  return { metrics, constraints: { levels: constraints }, computeCost: { ...e.ops }, path };
+}
+
+/** An array's level chain as the model's architecture, with the energy charge of each level. */
+function arrayInstance(ev: Evaluator, arrayName: string, at: YamlPath, wordBits: number, scope: Scope): ArrayInstance {
+  const spec = ev.design.spec;
+  const array = spec.arrays[arrayName];
+  if (!array) return ev.unknown(at, 'array', arrayName, Object.keys(spec.arrays));
+  const levels: StorageLevel[] = [];
+  const charges = new Map<string, LevelCharge>();
+  const usableDepth = new Map<string, number>();
+  array.levels.forEach((cname, i) => {
+    const c = spec.arch.components[cname];
+    if (!c) ev.unknown(['arrays', arrayName, 'levels', i], 'component', cname, Object.keys(spec.arch.components));
+    const path = ['arch', 'components', cname];
+    const lv = level(ev, cname, c, path, wordBits, scope);
+    levels.push(lv.level);
+    if (lv.charge) charges.set(cname, lv.charge);
+    if (c.kind === 'buffer' && lv.level.kind === 'buffer') usableDepth.set(cname, c.usable_depth === undefined ? lv.level.depth : ev.int([...path, 'usable_depth'], c.usable_depth, 'a usable depth', scope));
+  });
+  const units = array.units.map((u, i) => {
+    const spec_u = spec.arch.units[u];
+    if (!spec_u) ev.unknown(['arrays', arrayName, 'units', i], 'unit', u, Object.keys(spec.arch.units));
+    return { name: u, energy: spec_u.energy, area: 0 };
+  });
+  const arch: Architecture = { name: `${spec.name}.${arrayName}`, wordBits, levels, compute: { name: 'mac', units } };
+  return { name: arrayName, arch, charges, usableDepth };
 }
 
 function level(ev: Evaluator, name: string, c: ComponentSpec, path: YamlPath, wordBits: number, scope: Scope): { level: StorageLevel; charge?: LevelCharge } {

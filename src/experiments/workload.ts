@@ -2,7 +2,8 @@
  * @file Workloads (specs/workloads/*.yaml): transformer models by their ranks (B, H, E, F, D, S) and
  * named sequence lengths. A workload point is a model at a sequence length (M = P = the length); its
  * values are the names every design expression can read: the ranks, `M`, `P`, `model` (the name) and
- * `seq` (the label, e.g. '4K'). Codes: FM607 unknown model, FM608 malformed sequence length.
+ * `seq` (the label, e.g. '4K'). A point can also be explicit rank sizes (`--shape`), for cascades that
+ * are not attention: then the values are those sizes. Codes: FM607 unknown model, FM608 malformed sequence length.
  */
 import { z } from 'zod';
 import { UserError } from '../diagnostics/diagnostic.ts';
@@ -24,13 +25,16 @@ export interface LoadedWorkloads {
   readonly source: YamlSource;
 }
 
-/** One model at one sequence length. */
+/** One model at one sequence length, or explicit rank sizes (`--shape`). */
 export interface Workload {
+  /** The model's name ('' for explicit shapes). */
   readonly model: string;
-  /** The sequence length's label as the published CSVs write it ('1K', '256K', '1M'). */
+  /** The sequence length's label as the published CSVs write it ('1K', '256K', '1M'; '' for shapes). */
   readonly seq: string;
   readonly length: number;
   readonly values: ReadonlyMap<string, Value>;
+  /** For messages: 'BERT 4K', or the shapes 'M=4096,P=4096'. */
+  readonly label: string;
 }
 
 export function loadWorkloads(file: string, text: string): LoadedWorkloads {
@@ -65,5 +69,11 @@ export function workload(spec: WorkloadSpec, model: string, seq: string): Worklo
   values.set('P', length);
   values.set('model', model);
   values.set('seq', label);
-  return { model, seq: label, length, values };
+  return { model, seq: label, length, values, label: `${model} ${label}` };
+}
+
+/** Explicit rank sizes (`--shape M=4096,P=4096`) as a workload point: the values are the sizes. */
+export function shapeWorkload(shapes: ReadonlyMap<string, number>): Workload {
+  const label = [...shapes].map(([k, v]) => `${k}=${v}`).join(',');
+  return { model: '', seq: '', length: 0, values: new Map<string, Value>(shapes), label };
 }

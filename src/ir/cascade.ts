@@ -32,6 +32,8 @@ export type BinaryForm = 'infix' | 'call' | 'exp-sub' | 'dot';
 
 export type ValueExpr =
   | { readonly kind: 'const'; readonly value: number; readonly span: Span }
+  /** The extent of a rank used as a value (`MU[p] = X[d,p] / D`): a constant once the shapes are known. */
+  | { readonly kind: 'shape'; readonly name: string; readonly span: Span }
   | { readonly kind: 'access'; readonly tensor: string; readonly indices: readonly Index[]; readonly span: Span }
   | {
       readonly kind: 'binary'; readonly op: BinaryOperator; readonly merge: MergeOperator; readonly form: BinaryForm;
@@ -160,7 +162,19 @@ export function accessesOf(expr: ValueExpr, out: Array<Extract<ValueExpr, { kind
     case 'access': out.push(expr); break;
     case 'binary': accessesOf(expr.left, out); accessesOf(expr.right, out); break;
     case 'unary': accessesOf(expr.operand, out); break;
-    case 'const': break;
+    case 'const': case 'shape': break;
+    default: { const never: never = expr; return never; }
+  }
+  return out;
+}
+
+/** Shape names used as values in an expression (`/ D`). */
+export function shapeValuesOf(expr: ValueExpr, out: Set<string> = new Set()): Set<string> {
+  switch (expr.kind) {
+    case 'shape': out.add(expr.name); break;
+    case 'binary': shapeValuesOf(expr.left, out); shapeValuesOf(expr.right, out); break;
+    case 'unary': shapeValuesOf(expr.operand, out); break;
+    case 'const': case 'access': break;
     default: { const never: never = expr; return never; }
   }
   return out;

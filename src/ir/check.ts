@@ -41,6 +41,8 @@ class Checker {
   private readonly written = new Map<string, EinsumAst[]>();
   private readonly partitions: Partition[] = [];
   private readonly iterative = new Map<string, { rank: string; span: Span }>();
+  /** Names that may be ranks (see collectRankNames). */
+  private readonly rankNames = new Set<string>();
   private explicitInputs = false;
 
   private readonly ops: OperatorRegistry;
@@ -66,6 +68,7 @@ class Checker {
     const shapeDefaults = this.collectShapes();
     for (const s of this.ast.statements) if (s.kind === 'operator') this.declareOperator(s);
     this.collectInputs();
+    this.collectRankNames(einsumAsts);
     for (const e of einsumAsts) {
       const list = this.written.get(e.output.tensor) ?? [];
       list.push(e);
@@ -79,6 +82,7 @@ class Checker {
       }
     }
     const einsums = einsumAsts.map((e, i) => this.checkEinsum(e, i));
+    this.checkShapeValues(einsums);
     this.checkWriters(einsums);
     this.checkDependencies(einsums, einsumAsts);
     const iterativeRanks = this.checkStops(einsums);
@@ -209,6 +213,50 @@ class Checker {
     }
   }
 
+  /**
+   * Names that may be ranks, known before the Einsums are checked: declared input ranks, `shape`
+   * names, shape names in rank expressions and stops, and the conventional rank of every variable.
+   * A bare name in an expression that is one of these and not a tensor is a shape value (`/ D`).
+   */
+  private collectRankNames(einsums: readonly EinsumAst[]): void {
+    for (const t of this.tensors.values()) for (const r of t.ranks) if (r) this.rankNames.add(r);
+    for (const s of this.ast.statements) {
+      if (s.kind === 'shape') for (const e of s.entries) this.rankNames.add(e.name);
+      if (s.kind === 'stop') { this.rankNames.add(conventionalRank(s.variable)); rankExprNames(s.bound, this.rankNames); }
+    }
+    const addIndex = (ix: IndexAst): void => {
+      if (ix.kind === 'filter') { this.rankNames.add(conventionalRank(ix.variable)); rankExprNames(ix.bound, this.rankNames); return; }
+      rankExprNames(ix.expr, this.rankNames);
+    };
+    for (const e of einsums) {
+      e.output.indices.forEach(addIndex);
+      for (const a of collectAccessAsts(e.expr)) a.indices.forEach(addIndex);
+    }
+  }
+
+  private isShapeValue(a: AccessAst): boolean {
+    return !a.bracketed && !this.tensors.has(a.tensor) && !this.written.has(a.tensor) && this.rankNames.has(a.tensor);
+  }
+
+  /** Every shape value must name a rank the cascade has (a scalar input with a rank's name must be declared). */
+  private checkShapeValues(einsums: readonly Einsum[]): void {
+    const ranks = new Set<string>([...this.tensors.values()].flatMap((t) => t.ranks.filter((r): r is string => r !== null)));
+    for (const e of einsums) for (const r of e.vars.values()) ranks.add(r);
+    for (const p of this.partitions) [p.whole, p.outer, p.inner].forEach((r) => ranks.add(r));
+    const visit = (x: ValueExpr): void => {
+      switch (x.kind) {
+        case 'shape':
+          if (!ranks.has(x.name)) this.err(x.span, 'FM253', `'${x.name}' is neither a tensor nor a rank of this cascade`, `a bare rank name is its extent (X[d,p] / D); for a scalar input, declare it: input ${x.name}`);
+          break;
+        case 'binary': visit(x.left); visit(x.right); break;
+        case 'unary': visit(x.operand); break;
+        case 'const': case 'access': break;
+        default: { const never: never = x; return never; }
+      }
+    };
+    for (const e of einsums) visit(e.expr);
+  }
+
   private collectOutputs(einsums: readonly Einsum[]): string[] {
     const decl = this.ast.statements.filter((s) => s.kind === 'output');
     if (decl.length === 0) return [einsums[einsums.length - 1]?.output.tensor as string];
@@ -233,7 +281,7 @@ class Checker {
   // ---------------------------------------------------------------- Einsums
 
   private checkEinsum(e: EinsumAst, index: number): Einsum {
-    const accesses = collectAccessAsts(e.expr);
+    const accesses = collectAccessAsts(e.expr).filter((a) => !this.isShapeValue(a));
     // Tensors read but never written are inputs; their ranks come from the first access.
     for (const a of accesses) {
       if (this.tensors.has(a.tensor) || this.written.has(a.tensor)) continue;
@@ -429,6 +477,7 @@ class Checker {
       case 'param':
         return this.err(x.span, 'FM239', `'${x.name}' is an operator parameter, not a value of this Einsum`);
       case 'access':
+        if (this.isShapeValue(x)) return { kind: 'shape', name: x.tensor, span: x.span };
         return { kind: 'access', tensor: x.tensor, indices: x.indices.map(toIndex), span: x.span };
       case 'neg': {
         const operand = this.checkExpr(x.operand, mapActions, vars);
@@ -489,7 +538,7 @@ class Checker {
       let matched = false;
       const rewrite = (x: ValueExpr): ValueExpr => {
         switch (x.kind) {
-          case 'const': case 'access': return x;
+          case 'const': case 'access': case 'shape': return x;
           case 'unary': {
             const operand = rewrite(x.operand);
             if (x.op === op && merge) {
@@ -665,7 +714,7 @@ const GENERIC: BinaryOperator = {
 
 function findGeneric(x: ValueExpr): ValueExpr | undefined {
   switch (x.kind) {
-    case 'const': case 'access': return undefined;
+    case 'const': case 'access': case 'shape': return undefined;
     case 'unary': return findGeneric(x.operand);
     case 'binary': return x.op === GENERIC ? x : findGeneric(x.left) ?? findGeneric(x.right);
     default: { const never: never = x; return never; }
@@ -684,6 +733,18 @@ function collectAccessAsts(x: ExprAst, out: AccessAst[] = []): AccessAst[] {
     default: { const never: never = x; return never; }
   }
   return out;
+}
+
+/** Shape names inside a rank expression, and the conventional ranks of its variables. */
+function rankExprNames(x: RankExprAst, out: Set<string>): void {
+  switch (x.kind) {
+    case 'shape': out.add(x.name); break;
+    case 'var': out.add(conventionalRank(x.name)); break;
+    case 'binop': rankExprNames(x.left, out); rankExprNames(x.right, out); break;
+    case 'neg': rankExprNames(x.operand, out); break;
+    case 'int': break;
+    default: { const never: never = x; return never; }
+  }
 }
 
 function toIndex(ix: IndexAst): Index {

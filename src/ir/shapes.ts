@@ -1,10 +1,11 @@
 /**
  * @file Shape resolution: from the cascade's `shape` defaults and the user's shapes (which win), derive
- * every rank's extent, completing partitions (M = M1 × M0) in whichever direction is known. Fails with
- * FM24x when a shape is missing, does not divide, or contradicts another.
+ * every rank's extent, completing partitions (M1 = ⌈M / M0⌉, the last tile partial) in whichever
+ * direction is known, and the filters that keep a ragged partition's padding out of the iteration
+ * space. Fails with FM24x when a shape is missing or contradicts another.
  */
 import { fail } from '../diagnostics/diagnostic.ts';
-import { ranksOf, type Cascade } from './cascade.ts';
+import { ranksOf, type Cascade, type Einsum, type Filter, type Partition, type RankExpr } from './cascade.ts';
 
 export type Shapes = ReadonlyMap<string, number>;
 
@@ -21,7 +22,11 @@ export function parseShapeList(text: string): Map<string, number> {
   return out;
 }
 
-/** Derive the third shape of each partition from the other two (M = M1 × M0). */
+/**
+ * Derive the third shape of each partition from the other two. The split is TeAAL's uniform shape
+ * split: tiles of R0 elements, the last one partial, so R1 = ⌈R / R0⌉ (R = 1000, R0 = 256: R1 = 4,
+ * the last tile 232 long). Given R and R1, R0 = ⌈R / R1⌉ must give back R1 tiles.
+ */
 function completePartitions(c: Cascade, shapes: Map<string, number>): void {
   for (let changed = true; changed; ) {
     changed = false;
@@ -30,12 +35,14 @@ function completePartitions(c: Cascade, shapes: Map<string, number>): void {
       const o = shapes.get(p.outer);
       const i = shapes.get(p.inner);
       if (w !== undefined && i !== undefined && o === undefined) {
-        if (w % i !== 0) fail('FM241', `${p.whole} = ${w} is not divisible by ${p.inner} = ${i}, so ${p.outer} = ${p.whole}/${p.inner} is not an integer`);
-        shapes.set(p.outer, w / i);
+        shapes.set(p.outer, Math.ceil(w / i));
         changed = true;
       } else if (w !== undefined && o !== undefined && i === undefined) {
-        if (w % o !== 0) fail('FM241', `${p.whole} = ${w} is not divisible by ${p.outer} = ${o}, so ${p.inner} = ${p.whole}/${p.outer} is not an integer`);
-        shapes.set(p.inner, w / o);
+        const tile = Math.ceil(w / o);
+        if (Math.ceil(w / tile) !== o) {
+          fail('FM241', `${p.whole} = ${w} cannot be split into ${p.outer} = ${o} tiles of one shape: tiles of ${tile} make ${Math.ceil(w / tile)}`, undefined, `give ${p.inner} (the tile) instead: ${p.outer} = ⌈${p.whole} / ${p.inner}⌉`);
+        }
+        shapes.set(p.inner, tile);
         changed = true;
       } else if (w === undefined && o !== undefined && i !== undefined) {
         shapes.set(p.whole, o * i);
@@ -43,6 +50,37 @@ function completePartitions(c: Cascade, shapes: Map<string, number>): void {
       }
     }
   }
+}
+
+/** Whether a partition's last tile is partial at these shapes (R1 × R0 > R). */
+export function isRagged(p: Partition, shapes: Shapes): boolean {
+  return (shapes.get(p.outer) ?? 0) * (shapes.get(p.inner) ?? 0) !== shapes.get(p.whole);
+}
+
+const NOWHERE = { start: 0, end: 0 };
+
+/**
+ * The restriction that keeps an Einsum iterating both parts of a ragged partition inside the whole
+ * rank: r0 < R − r1·R0 (points of the partial last tile's padding are not in the iteration space).
+ * Fails (FM254) when the Einsum has several variables over one part, so the pairs are ambiguous.
+ */
+export function raggedFilters(c: Cascade, e: Einsum, shapes: Shapes): Filter[] {
+  const out: Filter[] = [];
+  for (const p of c.partitions) {
+    if (!isRagged(p, shapes)) continue;
+    const outer = [...e.vars].filter(([, r]) => r === p.outer).map(([v]) => v);
+    const inner = [...e.vars].filter(([, r]) => r === p.inner).map(([v]) => v);
+    if (outer.length === 0 || inner.length === 0) continue;
+    if (outer.length > 1 || inner.length > 1) {
+      fail('FM254', `'${e.output.tensor}' iterates ${p.outer} or ${p.inner} with several variables, so the partial last tile of ${p.whole} is ambiguous`, undefined, `use shapes where ${p.inner} divides ${p.whole}, or one variable per part`);
+    }
+    const bound: RankExpr = {
+      kind: 'binop', op: '-', span: NOWHERE, left: { kind: 'shape', name: p.whole, span: NOWHERE },
+      right: { kind: 'binop', op: '*', span: NOWHERE, left: { kind: 'var', name: outer[0] as string, span: NOWHERE }, right: { kind: 'shape', name: p.inner, span: NOWHERE } },
+    };
+    out.push({ variable: inner[0] as string, op: '<', bound });
+  }
+  return out;
 }
 
 /** Every rank's extent for this cascade, or a diagnostic saying what is missing or inconsistent. */
@@ -63,8 +101,8 @@ export function resolveShapes(c: Cascade, given: ReadonlyMap<string, number> = n
     const w = shapes.get(p.whole);
     const o = shapes.get(p.outer);
     const i = shapes.get(p.inner);
-    if (w !== undefined && o !== undefined && i !== undefined && w !== o * i) {
-      fail('FM242', `${p.whole} = ${w} but ${p.outer} × ${p.inner} = ${o} × ${i} = ${o * i}`, undefined, `give only two of ${p.whole}, ${p.outer}, ${p.inner}`);
+    if (w !== undefined && o !== undefined && i !== undefined && !((o - 1) * i < w && w <= o * i)) {
+      fail('FM242', `${p.whole} = ${w} but ${p.outer} = ${o} tiles of ${p.inner} = ${i} cover ${(o - 1) * i + 1}..${o * i}`, undefined, `give only two of ${p.whole}, ${p.outer}, ${p.inner}`);
     }
   }
   const missing = ranks.filter((r) => !shapes.has(r));

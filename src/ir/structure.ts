@@ -23,6 +23,7 @@ function index(ix: Index): unknown {
 function expr(x: ValueExpr): unknown {
   switch (x.kind) {
     case 'const': return Object.is(x.value, -0) ? 0 : x.value === Infinity ? 'inf' : x.value === -Infinity ? '-inf' : x.value;
+    case 'shape': return ['shape', x.name];
     case 'access': return [x.tensor, ...x.indices.map(index)];
     case 'unary': return [x.op.name, x.merge.name, expr(x.operand)];
     case 'binary': return [x.op.name, x.merge.name, expr(x.left), expr(x.right)];

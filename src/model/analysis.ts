@@ -16,12 +16,16 @@
  * content, and the first access to each point is elided: reads = content − partition, fills =
  * loads·size − partition (none at the outermost keeper).
  *
+ * Affine projections (sliding windows, strides, dilations) get tiles with halos and fills as deltas
+ * between consecutive tiles, in sliding.ts; the keeper rules below are the same for both.
+ *
  * Counts are exact: doubles while the total compute count stays below 2^53 (every count is bounded by
  * it), bigints beyond. A `Count` is a number when it is a safe integer and a bigint otherwise, so that
  * the common case costs no bigint allocation.
  */
 import { partitionStep, partitionStepBig } from './artifact-fidelity.ts';
 import type { Nest } from './nest.ts';
+import { nestLoops, slidingCounts, spread, type NestLoop, type SlidingArith, type SlidingCounts } from './sliding.ts';
 import type { Fidelity, LevelKind } from './types.ts';
 
 /** An exact non-negative integer: a number when ≤ Number.MAX_SAFE_INTEGER, else a bigint. */
@@ -79,11 +83,7 @@ export interface NestStats {
 }
 
 /** The arithmetic the counting rules need, so that one implementation serves doubles and bigints. */
-interface Arith<N extends number | bigint> {
-  readonly zero: N;
-  readonly one: N;
-  of(n: number): N;
-  mul(a: N, b: N): N;
+interface Arith<N extends number | bigint> extends SlidingArith<N> {
   sub(a: N, b: N): N;
   partition(parent: N, childTile: N, spatialSplit: N, fidelity: Fidelity): N;
   count(a: N): Count;
@@ -93,7 +93,9 @@ const NUMBER: Arith<number> = {
   zero: 0,
   one: 1,
   of: (n) => n,
+  add: (a, b) => a + b,
   mul: (a, b) => a * b,
+  div: (a, b) => a / b,
   sub: (a, b) => a - b,
   partition: partitionStep,
   count: (a) => a,
@@ -103,7 +105,9 @@ const BIGINT: Arith<bigint> = {
   zero: 0n,
   one: 1n,
   of: (n) => BigInt(n),
+  add: (a, b) => a + b,
   mul: (a, b) => a * b,
+  div: (a, b) => a / b,
   sub: (a, b) => a - b,
   partition: partitionStepBig,
   count: normalize,
@@ -120,7 +124,20 @@ export function analyzeNest(nest: Nest, options: AnalyzeOptions = {}): NestStats
   const fidelity = options.fidelity ?? 'physical';
   let computes = 1;
   for (const s of nest.dimSizes) computes *= s;
-  const exactInDoubles = computes <= Number.MAX_SAFE_INTEGER && options.arithmetic !== 'bigint';
+  // Every count is bounded by the computes, except the fills of an affine tensor, bounded by cycles
+  // times its whole (bounding-box) size.
+  let bound = computes;
+  for (const t of nest.tensors) {
+    if (!t.affine) continue;
+    let box = 1;
+    for (const terms of t.ranks) {
+      let x = 1;
+      for (const term of terms) x += term.coefficient * (nest.dimSizes[term.dim]! - 1);
+      box *= x;
+    }
+    bound = Math.max(bound, box * computes);
+  }
+  const exactInDoubles = bound <= Number.MAX_SAFE_INTEGER && options.arithmetic !== 'bigint';
   return exactInDoubles ? analyzeWith(nest, fidelity, NUMBER) : analyzeWith(nest, fidelity, BIGINT);
 }
 
@@ -146,38 +163,47 @@ function analyzeWith<N extends number | bigint>(nest: Nest, fidelity: Fidelity, 
   const split: N[] = new Array<N>(L);
   const part: N[] = new Array<N>(L);
 
+  let loops: NestLoop[] | undefined;
   for (let t = 0; t < nest.tensors.length; t++) {
     const tensor = nest.tensors[t]!;
     const mask = tensor.mask;
     const bit = 1 << t;
-
-    // Tile sizes (inner to outer) and the relevant spatial split at each level.
-    size[L] = A.one;
-    for (let i = L - 1; i >= 0; i--) {
-      const lv = levels[i]!;
-      let s = size[i + 1]!;
-      for (let k = 0; k < lv.temporalDims.length; k++) if (mask & (1 << lv.temporalDims[k]!)) s = A.mul(s, A.of(lv.temporalBounds[k]!));
-      let sp = A.one;
-      for (let k = 0; k < lv.spatialDims.length; k++) if (mask & (1 << lv.spatialDims[k]!)) sp = A.mul(sp, A.of(lv.spatialBounds[k]!));
-      size[i] = A.mul(s, sp);
-      split[i] = sp;
-    }
-
-    // Loads: temporal product above each level down to its innermost relevant loop.
-    let prod = A.one;
-    let upToRelevant = A.one;
-    for (let i = 0; i < L; i++) {
-      loads[i] = upToRelevant;
-      const lv = levels[i]!;
-      for (let k = 0; k < lv.temporalDims.length; k++) {
-        prod = A.mul(prod, A.of(lv.temporalBounds[k]!));
-        if (mask & (1 << lv.temporalDims[k]!)) upToRelevant = prod;
+    // Sliding windows: sizes, deltas and partitions from sliding.ts; else the rank-subset rules below.
+    let sc: SlidingCounts<N> | undefined;
+    if (tensor.affine) {
+      loops ??= nestLoops(nest);
+      sc = slidingCounts(nest, loops, tensor, bit, fidelity, A);
+      for (let i = 0; i <= L; i++) size[i] = sc.size[i]!;
+      for (let i = 0; i < L; i++) part[i] = sc.part[i]!;
+    } else {
+      // Tile sizes (inner to outer) and the relevant spatial split at each level.
+      size[L] = A.one;
+      for (let i = L - 1; i >= 0; i--) {
+        const lv = levels[i]!;
+        let s = size[i + 1]!;
+        for (let k = 0; k < lv.temporalDims.length; k++) if (mask & (1 << lv.temporalDims[k]!)) s = A.mul(s, A.of(lv.temporalBounds[k]!));
+        let sp = A.one;
+        for (let k = 0; k < lv.spatialDims.length; k++) if (mask & (1 << lv.spatialDims[k]!)) sp = A.mul(sp, A.of(lv.spatialBounds[k]!));
+        size[i] = A.mul(s, sp);
+        split[i] = sp;
       }
-    }
 
-    // Partition sizes, level by level through bypassed levels too (this is where the wrap happens).
-    part[0] = size[0]!;
-    for (let c = 1; c < L; c++) part[c] = A.partition(part[c - 1]!, size[c]!, split[c - 1]!, fidelity);
+      // Loads: temporal product above each level down to its innermost relevant loop.
+      let prod = A.one;
+      let upToRelevant = A.one;
+      for (let i = 0; i < L; i++) {
+        loads[i] = upToRelevant;
+        const lv = levels[i]!;
+        for (let k = 0; k < lv.temporalDims.length; k++) {
+          prod = A.mul(prod, A.of(lv.temporalBounds[k]!));
+          if (mask & (1 << lv.temporalDims[k]!)) upToRelevant = prod;
+        }
+      }
+
+      // Partition sizes, level by level through bypassed levels too (this is where the wrap happens).
+      part[0] = size[0]!;
+      for (let c = 1; c < L; c++) part[c] = A.partition(part[c - 1]!, size[c]!, split[c - 1]!, fidelity);
+    }
 
     // Keepers, outermost first.
     let first = true;
@@ -185,11 +211,15 @@ function analyzeWith<N extends number | bigint>(nest: Nest, fidelity: Fidelity, 
       if (!(levels[k]!.keepMask & bit)) continue;
       let next = k + 1;
       while (next < L && !(levels[next]!.keepMask & bit)) next++;
+      // Children served at once: the distinct offsets the spatial loops in between spread (rank subset:
+      // the product of the relevant spatial bounds; irrelevant ones multicast inputs, reduce outputs).
       let between = A.one;
-      for (let i = k; i < next; i++) between = A.mul(between, split[i]!);
-      // The innermost keeper serves every cycle of the compute below it.
-      const content = next === L ? A.mul(cycles, between) : A.mul(A.mul(loads[next]!, size[next]!), between);
-      const share = first ? A.zero : A.mul(loads[k]!, size[k]!);
+      if (sc) between = A.of(spread(sc, k, next));
+      else for (let i = k; i < next; i++) between = A.mul(between, split[i]!);
+      // The innermost keeper serves every cycle of the compute below it; the others, everything the
+      // next keeper receives per instance (first tile included: for a rank subset, loads · size).
+      const content = next === L ? A.mul(cycles, between) : A.mul(sc ? sc.deltaSum[next]! : A.mul(loads[next]!, size[next]!), between);
+      const share = first ? A.zero : sc ? sc.deltaSum[k]! : A.mul(loads[k]!, size[k]!);
       let reads: N;
       let fills: N;
       let updates: N;

@@ -64,3 +64,26 @@ export function instanceArea(area: number, fidelity: Fidelity): number {
       return assertNever(fidelity);
   }
 }
+
+/**
+ * The general step for affine (sliding-window) projections, where the parent's spatial tile is not a
+ * whole number of child tiles: partition(child) = ⌊partition(parent) · childTile / spatialTile⌋, with
+ * spatialTile the tile the parent's spatial loops spread over its children (for a rank subset,
+ * split · childTile, and then this is `partitionStep`). Artifact: the product wraps modulo 2^64 first.
+ */
+export function partitionSpanStep(parent: number, childTile: number, spatialTile: number, fidelity: Fidelity): number {
+  const product = parent * childTile;
+  if (product < TWO_POW_53) return exactQuotient(product, spatialTile);
+  return Number(partitionSpanStepBig(BigInt(parent), BigInt(childTile), BigInt(spatialTile), fidelity));
+}
+
+export function partitionSpanStepBig(parent: bigint, childTile: bigint, spatialTile: bigint, fidelity: Fidelity): bigint {
+  switch (fidelity) {
+    case 'physical':
+      return (parent * childTile) / spatialTile;
+    case 'artifact':
+      return BigInt.asUintN(64, parent * childTile) / spatialTile;
+    default:
+      return assertNever(fidelity);
+  }
+}

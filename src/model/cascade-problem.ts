@@ -3,9 +3,11 @@
  * `Problem` (dimensions named by the ranks its variables range over, one data space per tensor).
  * A generational index (v+1) projects like v; a constant index (a final generation T[V]) is a single
  * slice and drops out of the projection; affine indices (m1*M0+m0) become affine terms, which the model
- * reports as unsupported (FM507). Filters are not modelled: the whole iteration space is counted.
+ * counts like Timeloop's (sliding.ts); an index that is not affine is FM507. Filters are not modelled:
+ * the whole iteration space is counted.
  */
 import { fail } from '../diagnostics/diagnostic.ts';
+import { ModelCodes } from './issues.ts';
 import { accessesOf, type Cascade, type Einsum, type Index } from '../ir/cascade.ts';
 import type { RankExprAst } from '../notation/ast.ts';
 import type { Shapes } from '../ir/shapes.ts';
@@ -34,7 +36,7 @@ function terms(x: RankExprAst, e: Einsum, shapes: Shapes, scale = 1): Array<{ di
         const j = x.left.kind === 'shape' ? shapes.get(x.left.name) : x.left.kind === 'int' ? x.left.value : undefined;
         if (j !== undefined) return terms(x.right, e, shapes, scale * j);
       }
-      return fail('FM507', `the index ${x.op} of '${e.output.tensor}' is not affine in its variables`);
+      return fail(ModelCodes.projection, `the index ${x.op} of '${e.output.tensor}' is not affine in its variables`);
     }
     default: { const never: never = x; return never; }
   }

@@ -1,7 +1,8 @@
 /**
  * @file Energy of an analysed nest from the per-action energies of its levels (an ERT), the way
- * Timeloop adds it up: per tensor, (reads·E_read + fills·E_write + updates·E_update) / blockSize per
- * instance, times the utilized instances; leakage of every instance of a level for every cycle; one
+ * Timeloop adds it up: per tensor, ⌈reads/block⌉·E_read + ⌈fills/block⌉·E_write + ⌈updates/block⌉·E_update
+ * per instance (whole block accesses), times the utilized instances; leakage of every utilized instance
+ * of a level for every cycle; one
  * compute energy per compute (the cost-weighted sum of the units it uses). Compute-unit leakage is not
  * counted (Timeloop does not count it either).
  */
@@ -48,12 +49,15 @@ export function nestEnergy(nest: Nest, stats: NestStats): EnergyBreakdown {
       case 'buffer': {
         const e = spec.energy;
         for (const t of ls.tensors) {
-          const perInstance = (countNumber(t.reads) * e.read + countNumber(t.fills) * e.write + countNumber(t.updates) * e.update) / spec.blockSize;
+          // Timeloop charges whole block (vector) accesses: ⌈scalar accesses / block size⌉ per action.
+          const b = spec.blockSize;
+          const perInstance = Math.ceil(countNumber(t.reads) / b) * e.read + Math.ceil(countNumber(t.fills) / b) * e.write + Math.ceil(countNumber(t.updates) / b) * e.update;
           const energy = perInstance * t.utilizedInstances;
           tensors.push({ tensor: t.tensor, energy });
           levelTotal += energy;
         }
-        leak = e.leak * cycles * ls.instances;
+        // Unused instances are power-gated: only the utilized ones leak (Timeloop v0.4).
+        leak = e.leak * cycles * ls.utilizedInstances;
         levelTotal += leak;
         break;
       }

@@ -35,6 +35,9 @@ export const ModelCodes = {
   notKept: 'FM504',
   unknownName: 'FM505',
   duplicate: 'FM506',
+  /** An index expression that is not affine (cascade adapter). */
   projection: 'FM507',
+  /** A sliding-window tensor spread over too many spatial instances to count its multicast. */
+  spatialSpread: 'FM510',
   badValue: 'FM508',
 } as const;

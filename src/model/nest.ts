@@ -1,22 +1,37 @@
 /**
  * @file Binding a problem, an architecture and a mapping into a `Nest`: names resolved to indices,
  * relevant dimensions as bit masks, loops with bound 1 dropped, keep sets as bit masks. Binding also
- * checks everything that can be checked before counting: names, duplicate entries, rank-subset
- * projections, factors multiplying to the problem size, spatial factors within the fan-outs, and that
+ * checks everything that can be checked before counting: names, duplicate entries, projections
+ * (affine terms with non-negative coefficients), factors multiplying to the problem size, spatial factors within the fan-outs, and that
  * every tensor is kept somewhere. Capacity is checked after counting (capacity.ts), since it needs the
  * tile sizes.
  */
 import { ModelCodes, type NestIssue, type NestRef, type LoopSpace } from './issues.ts';
-import type { Architecture, LevelMapping, Loop, Mapping, Problem, StorageLevel } from './types.ts';
+import type { Architecture, DataSpace, LevelMapping, Loop, Mapping, Problem, StorageLevel } from './types.ts';
 
 /** Dimensions are bits in a 32-bit mask. */
 const MAX_DIMS = 30;
+/** Most spatial instances a nest with an affine data space may use (see sliding.ts, distinctOffsets). */
+const MAX_AFFINE_SPREAD = 1 << 22;
+
+/** One term `coefficient · dimension` of a bound rank expression. */
+export interface BoundTerm {
+  readonly dim: number;
+  readonly coefficient: number;
+}
 
 export interface BoundTensor {
   readonly name: string;
   /** Bit i set when dimension i indexes this tensor. */
   readonly mask: number;
   readonly isOutput: boolean;
+  /** Per tensor rank, its index as a sum of terms (terms with coefficient 0 dropped). */
+  readonly ranks: readonly (readonly BoundTerm[])[];
+  /**
+   * False for a rank-subset projection (every rank one dimension with coefficient 1, no dimension in two
+   * ranks): the counts then have the simple closed form. True for sliding windows, strides and dilations.
+   */
+  readonly affine: boolean;
 }
 
 export interface BoundLevel {
@@ -51,43 +66,9 @@ export type BindResult = { readonly ok: true; readonly nest: Nest } | { readonly
 
 /** Bind and check a nest; returns every issue found rather than stopping at the first. */
 export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping): BindResult {
-  const issues: NestIssue[] = [];
-
-  // Problem: dimensions and rank-subset projections. Names are looked up by linear search: problems
-  // have a handful of dimensions and tensors, and this runs once per evaluated mapping.
-  const dimNames = Object.keys(problem.dimensions);
-  const dimSizes: number[] = [];
-  if (dimNames.length > MAX_DIMS) addIssue(issues, ModelCodes.badValue, `a problem may have at most ${MAX_DIMS} dimensions (it has ${dimNames.length})`, { kind: 'dimension', dim: dimNames[MAX_DIMS] ?? '' });
-  for (const d of dimNames) {
-    const size = problem.dimensions[d] ?? 0;
-    if (!Number.isSafeInteger(size) || size < 1) addIssue(issues, ModelCodes.badValue, `dimension '${d}' must be a positive integer (got ${size})`, { kind: 'dimension', dim: d });
-    dimSizes.push(size);
-  }
-
-  const tensors: BoundTensor[] = [];
-  for (const ds of problem.dataSpaces) {
-    if (tensors.findIndex((t) => t.name === ds.name) >= 0) {
-      addIssue(issues, ModelCodes.duplicate, `data space '${ds.name}' is declared twice`, { kind: 'dataSpace', tensor: ds.name });
-      continue;
-    }
-    let mask = 0;
-    for (const rank of ds.projection) {
-      const term = rank[0];
-      if (rank.length !== 1 || term === undefined || term.coefficient !== 1) {
-        addIssue(issues, ModelCodes.projection, `data space '${ds.name}': only rank-subset projections (one dimension per rank, coefficient 1) are supported`, { kind: 'dataSpace', tensor: ds.name });
-        continue;
-      }
-      const d = dimNames.indexOf(term.dim);
-      if (d < 0) {
-        addIssue(issues, ModelCodes.unknownName, `data space '${ds.name}' is indexed by unknown dimension '${term.dim}'`, { kind: 'dataSpace', tensor: ds.name }, `dimensions: ${dimNames.join(', ')}`);
-        continue;
-      }
-      if (mask & (1 << d)) addIssue(issues, ModelCodes.projection, `data space '${ds.name}' uses dimension '${term.dim}' for two ranks`, { kind: 'dataSpace', tensor: ds.name });
-      mask |= 1 << d;
-    }
-    tensors.push({ name: ds.name, mask, isOutput: ds.isOutput });
-  }
-  if (tensors.length > MAX_DIMS) addIssue(issues, ModelCodes.badValue, `a problem may have at most ${MAX_DIMS} data spaces`, { kind: 'dataSpace', tensor: tensors[MAX_DIMS]?.name ?? '' });
+  const bp = bindProblem(problem);
+  const issues: NestIssue[] = [...bp.issues];
+  const { dimNames, dimSizes, tensors } = bp;
 
   // Mapping entries, aligned with the architecture's levels. The loops of an entry that cannot be used
   // (unknown or repeated level) still count towards the factor products, so that one wrong name gives
@@ -127,7 +108,7 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
       const x = bindLoops(spec.name, lm.spatialX, 'x', dimNames, product, spatialDims, spatialBounds, issues);
       const y = bindLoops(spec.name, lm.spatialY, 'y', dimNames, product, spatialDims, spatialBounds, issues);
       for (const l of lm.spatialY) {
-        if (lm.spatialX.some((lx) => lx.dim === l.dim)) addIssue(issues, ModelCodes.duplicate, `level '${spec.name}' maps '${l.dim}' spatially to both X and Y`, { kind: 'loop', level: spec.name, dim: l.dim, space: 'y' });
+        if (hasLoopOver(lm.spatialX, l.dim)) addIssue(issues, ModelCodes.duplicate, `level '${spec.name}' maps '${l.dim}' spatially to both X and Y`, { kind: 'loop', level: spec.name, dim: l.dim, space: 'y' });
       }
       if (x > spec.fanoutX) fanoutIssue(spec, 'x', x, spec.fanoutX, lm.spatialX, issues);
       if (y > spec.fanoutY) fanoutIssue(spec, 'y', y, spec.fanoutY, lm.spatialY, issues);
@@ -136,7 +117,8 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
     let keepMask = 0;
     if (lm?.keep !== undefined) {
       for (const t of lm.keep) {
-        const ti = tensors.findIndex((x) => x.name === t);
+        let ti = tensors.length - 1;
+        while (ti >= 0 && tensors[ti]!.name !== t) ti--;
         if (ti < 0) {
           addIssue(issues, ModelCodes.unknownName, `level '${spec.name}' keeps unknown tensor '${t}'`, { kind: 'keep', level: spec.name, tensor: t }, `tensors: ${tensors.map((x) => x.name).join(', ')}`);
         } else {
@@ -150,17 +132,29 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
     instances *= spec.fanoutX * spec.fanoutY;
   }
 
-  dimNames.forEach((d, i) => {
+  for (let i = 0; i < dimNames.length; i++) {
+    const d = dimNames[i]!;
     const got = product[i] ?? 1;
     const want = dimSizes[i] ?? 1;
     if (got !== want) {
       addIssue(issues, ModelCodes.factorProduct, `the factors of '${d}' multiply to ${got}, but the problem size of '${d}' is ${want}`, firstLoopRef(mapping, d) ?? { kind: 'dimension', dim: d });
     }
-  });
+  }
 
-  tensors.forEach((t, ti) => {
-    if (!levels.some((l) => l.keepMask & (1 << ti))) addIssue(issues, ModelCodes.notKept, `tensor '${t.name}' is kept at no level`, { kind: 'dataSpace', tensor: t.name });
-  });
+  // Multicast of a sliding-window tensor is counted by enumerating the offsets its spatial loops
+  // spread; beyond a few million instances that would not be a quick count.
+  let spatialInstances = 1;
+  for (const l of levels) for (const b of l.spatialBounds) spatialInstances *= b;
+  if (spatialInstances > MAX_AFFINE_SPREAD && tensors.some((t) => t.affine)) {
+    const affine = tensors.find((t) => t.affine)!;
+    addIssue(issues, ModelCodes.spatialSpread, `the spatial loops spread over ${spatialInstances} instances; with a sliding-window or strided data space ('${affine.name}') at most ${MAX_AFFINE_SPREAD} are counted`, { kind: 'dataSpace', tensor: affine.name });
+  }
+
+  let keptSomewhere = 0;
+  for (const l of levels) keptSomewhere |= l.keepMask;
+  for (let ti = 0; ti < tensors.length; ti++) {
+    if (!(keptSomewhere & (1 << ti))) addIssue(issues, ModelCodes.notKept, `tensor '${tensors[ti]!.name}' is kept at no level`, { kind: 'dataSpace', tensor: tensors[ti]!.name });
+  }
 
   // Energy per compute from the cost of each unit (default: one operation of the first unit).
   let computeEnergy = mapping.computeCost === undefined ? (arch.compute.units[0]?.energy ?? 0) : 0;
@@ -176,6 +170,92 @@ export function bindNest(arch: Architecture, problem: Problem, mapping: Mapping)
 
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, nest: { problem, arch, dimNames, dimSizes, tensors, levels, computeInstances: instances, computeEnergy } };
+}
+
+interface BoundProblem {
+  readonly dimNames: readonly string[];
+  readonly dimSizes: readonly number[];
+  readonly tensors: readonly BoundTensor[];
+  readonly issues: readonly NestIssue[];
+}
+
+/**
+ * The problem's part of a binding, cached per Problem object: a mapper evaluates many mappings of one
+ * problem, and problems are plain immutable data (see types.ts).
+ */
+const boundProblems = new WeakMap<Problem, BoundProblem>();
+
+function bindProblem(problem: Problem): BoundProblem {
+  const cached = boundProblems.get(problem);
+  if (cached) return cached;
+  const issues: NestIssue[] = [];
+  // Dimensions and projections. Names are looked up by linear search: problems have a handful of
+  // dimensions and tensors.
+  const dimNames = Object.keys(problem.dimensions);
+  const dimSizes: number[] = [];
+  if (dimNames.length > MAX_DIMS) addIssue(issues, ModelCodes.badValue, `a problem may have at most ${MAX_DIMS} dimensions (it has ${dimNames.length})`, { kind: 'dimension', dim: dimNames[MAX_DIMS] ?? '' });
+  for (const d of dimNames) {
+    const size = problem.dimensions[d] ?? 0;
+    if (!Number.isSafeInteger(size) || size < 1) addIssue(issues, ModelCodes.badValue, `dimension '${d}' must be a positive integer (got ${size})`, { kind: 'dimension', dim: d });
+    dimSizes.push(size);
+  }
+
+  const tensors: BoundTensor[] = [];
+  for (const ds of problem.dataSpaces) {
+    if (tensors.some((t) => t.name === ds.name)) {
+      addIssue(issues, ModelCodes.duplicate, `data space '${ds.name}' is declared twice`, { kind: 'dataSpace', tensor: ds.name });
+      continue;
+    }
+    const bound = bindProjection(ds, dimNames, dimSizes, issues);
+    tensors.push({ name: ds.name, isOutput: ds.isOutput, ...bound });
+  }
+  if (tensors.length > MAX_DIMS) addIssue(issues, ModelCodes.badValue, `a problem may have at most ${MAX_DIMS} data spaces`, { kind: 'dataSpace', tensor: tensors[MAX_DIMS]?.name ?? '' });
+
+  const bound = { dimNames, dimSizes, tensors, issues };
+  boundProblems.set(problem, bound);
+  return bound;
+}
+
+/**
+ * A data space's projection as bound ranks. Coefficients must be non-negative safe integers and every
+ * rank's extent (Σ coefficient · (size − 1) + 1) a safe integer, so that all data-space coordinates are
+ * exact doubles.
+ */
+function bindProjection(ds: DataSpace, dimNames: readonly string[], dimSizes: readonly number[], issues: NestIssue[]): { mask: number; ranks: BoundTerm[][]; affine: boolean } {
+  let mask = 0;
+  let affine = false;
+  const ranks: BoundTerm[][] = [];
+  for (const rank of ds.projection) {
+    const terms: BoundTerm[] = [];
+    let extent = 1;
+    for (const term of rank) {
+      const d = dimNames.indexOf(term.dim);
+      if (d < 0) {
+        addIssue(issues, ModelCodes.unknownName, `data space '${ds.name}' is indexed by unknown dimension '${term.dim}'`, { kind: 'dataSpace', tensor: ds.name }, `dimensions: ${dimNames.join(', ')}`);
+        continue;
+      }
+      if (!Number.isSafeInteger(term.coefficient) || term.coefficient < 0) {
+        addIssue(issues, ModelCodes.badValue, `data space '${ds.name}': the coefficient of '${term.dim}' must be a non-negative integer (got ${term.coefficient})`, { kind: 'dataSpace', tensor: ds.name });
+        continue;
+      }
+      if (term.coefficient === 0) continue;
+      if (mask & (1 << d)) affine = true; // a dimension in two ranks (or twice in one)
+      mask |= 1 << d;
+      let same = 0;
+      while (same < terms.length && terms[same]!.dim !== d) same++;
+      terms[same] = { dim: d, coefficient: (terms[same]?.coefficient ?? 0) + term.coefficient };
+      extent += term.coefficient * ((dimSizes[d] ?? 1) - 1);
+    }
+    if (!Number.isSafeInteger(extent)) addIssue(issues, ModelCodes.badValue, `data space '${ds.name}': a rank spans ${extent} points, beyond exact integers (2^53)`, { kind: 'dataSpace', tensor: ds.name });
+    if (terms.length !== 1 || terms[0]!.coefficient !== 1) affine = true;
+    ranks.push(terms);
+  }
+  return { mask, ranks, affine };
+}
+
+function hasLoopOver(loops: readonly Loop[], dim: string): boolean {
+  for (const l of loops) if (l.dim === dim) return true;
+  return false;
 }
 
 function addIssue(issues: NestIssue[], code: string, message: string, ref: NestRef, hint?: string): void {

@@ -27,7 +27,10 @@ export interface DataSpace {
   readonly isOutput: boolean;
 }
 
-/** An Einsum as the model sees it: the iteration space and the tensors it touches. */
+/**
+ * An Einsum as the model sees it: the iteration space and the tensors it touches. Treated as immutable:
+ * the model caches its binding per Problem object (evaluate many mappings of one problem cheaply).
+ */
 export interface Problem {
   readonly name: string;
   /** Iteration-space dimensions and their sizes, in a fixed order. */
@@ -123,7 +126,7 @@ export interface LevelMapping {
   readonly level: string;
   /** Temporal loops, outermost first. */
   readonly temporal: readonly Loop[];
-  /** Spatial loops over this level's X and Y fan-out. */
+  /** Spatial loops over this level's X and Y fan-out, outermost first (Timeloop nests Y outside X). */
   readonly spatialX: readonly Loop[];
   readonly spatialY: readonly Loop[];
   /** Tensors this level stores; absent means the default (all for dram/buffer, none for spatial). */

@@ -104,6 +104,7 @@ function printExpr(x: ValueExpr, style: Style, parentPrec = 0, rightOperand = fa
       return x.value < 0 && parentPrec > 0 ? `(${s})` : s;
     }
     case 'access': return style.access(x.tensor, x.indices.map((ix) => printIndex(ix, style)), x.indices.length === 0);
+    case 'shape': return style.name === 'latex' ? `|${x.name}|` : x.name;
     case 'unary': {
       if (x.op.name === 'neg') {
         const s = `-${printExpr(x.operand, style, 3)}`;
@@ -135,7 +136,7 @@ function printExpr(x: ValueExpr, style: Style, parentPrec = 0, rightOperand = fa
 /** Distinct (operator, merge) pairs of the map nodes, in order of appearance. */
 function mapNodes(x: ValueExpr, out: Array<{ op: BinaryOperator | { name: string }; merge: MergeOperator; isDefault: boolean; dot: boolean }> = []): typeof out {
   switch (x.kind) {
-    case 'const': case 'access': break;
+    case 'const': case 'access': case 'shape': break;
     case 'unary':
       mapNodes(x.operand, out);
       out.push({ op: x.op, merge: x.merge, isDefault: x.merge === MERGES[x.op.defaultMerge], dot: false });

@@ -10,7 +10,7 @@ import type { Architecture, Fidelity, Mapping, Problem } from '../model/types.ts
 import { locateArchRef, type LoadedArch } from './arch.ts';
 import { locateMappingRef, type LoadedMapping } from './mapping.ts';
 import { locateProblemRef, type LoadedProblem } from './problem.ts';
-import { locateTimeloopRef, type LoadedTimeloop } from './timeloop.ts';
+import { locateTimeloopRef, type LoadedTimeloop } from '../timeloop/reader.ts';
 
 export interface NestSource {
   readonly arch: Architecture;

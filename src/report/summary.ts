@@ -6,7 +6,9 @@
 import { QUIRK_TEXT } from '../experiments/artifact-quirks.ts';
 import type { Headlines, QuirkEffect, Ratio, Stat } from '../experiments/headlines.ts';
 import { ATTENTION } from '../experiments/paper.ts';
+import type { MapperGap } from '../experiments/mapper-hook.ts';
 import type { Fidelity } from '../model/types.ts';
+import type { VersusRow } from '../design/versus-hand.ts';
 
 const LABEL: Record<string, string> = { unfused: 'Unfused', flat: 'FLAT', cascade: '+Cascade', arch: '+Architecture', binding: '+Binding (FuseMax)' };
 
@@ -41,6 +43,54 @@ export interface SummaryInput {
   readonly headlines: Headlines;
   /** Present for the artifact fidelity: each quirk's effect. */
   readonly quirks?: readonly QuirkEffect[];
+  /** Present with `--auto-designs`: automatic vs hand-made designs at every point. */
+  readonly auto?: readonly VersusRow[];
+}
+
+function geo(xs: readonly number[]): number {
+  return Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+}
+
+/** One row per configuration and model, one cell per length: latency and energy, automatic / hand-made. */
+function autoSection(rows: readonly VersusRow[] | undefined, seqs: readonly string[]): string[] {
+  const out = ['', '## Automatic vs hand-made designs', ''];
+  if (!rows) {
+    out.push("Not computed (about a second a point): run `fusemax reproduce --auto-designs` for the table of `fusemax design`'s automatic design of each configuration's cascade on its hardware beside the hand-made design ([docs/design.md](../docs/design.md)).");
+    return out;
+  }
+  out.push(
+    "`fusemax design` derives each configuration's cascade on that configuration's hardware (objective latency, then energy; fusion, binding, mappings and schedule searched). Each cell is automatic / hand-made: latency, energy (below 1: the automatic design is better). +Architecture's hardware is +Binding's, so its automatic design is +Binding's: the hand-made one stalls.",
+    '',
+    `| configuration | cascade | model | ${seqs.join(' | ')} |`,
+    `|---|---|---|${seqs.map(() => '---|').join('')}`,
+  );
+  const keys = [...new Set(rows.map((r) => `${r.config}|${r.model}`))];
+  for (const k of keys) {
+    const rs = rows.filter((r) => `${r.config}|${r.model}` === k);
+    const cell = (seq: string): string => {
+      const r = rs.find((x) => x.seq === seq);
+      return r ? `${f(r.auto.latency / r.hand.latency)} / ${f(r.auto.energy / r.hand.energy)}` : '';
+    };
+    out.push(`| ${LABEL[rs[0]!.config] ?? rs[0]!.config} | ${rs[0]!.cascade} | ${rs[0]!.model} | ${seqs.map(cell).join(' | ')} |`);
+  }
+  out.push('', '| configuration | latency, geometric mean [range] | energy, geometric mean [range] |', '|---|---|---|');
+  for (const config of [...new Set(rows.map((r) => r.config))]) {
+    const rs = rows.filter((r) => r.config === config);
+    const lat = rs.map((r) => r.auto.latency / r.hand.latency);
+    const en = rs.map((r) => r.auto.energy / r.hand.energy);
+    out.push(`| ${LABEL[config] ?? config} | ${f(geo(lat))} [${f(Math.min(...lat))}–${f(Math.max(...lat))}] | ${f(geo(en))} [${f(Math.min(...en))}–${f(Math.max(...en))}] |`);
+  }
+  return out;
+}
+
+/** How far the recorded (stochastic) mappings are from the exact mapper's optima. */
+function mapperGapText(g: MapperGap): string {
+  const worst = g.worst.value > 0 ? `; the largest excess is +${(g.worst.value * 100).toFixed(3)}% (${g.worst.where})` : '';
+  return (
+    `**Mapper.** Without \`mapper-mappings\`, Unfused's QK and AV and the end-to-end linear layers run with the optimum of the mapspace the artifact's mapper searched (\`fusemax map\`, exhaustive; metrics ${g.metrics.join(', ')}, physical counts). ` +
+    `The recorded mappings reach that optimum at ${g.optimal} of ${g.points} Einsum points${worst}. ` +
+    `(XLM's FFN layers: the artifact's mapping is known only by its traffic; its fitting stand-in is compared.)`
+  );
 }
 
 export function summaryMarkdown(s: SummaryInput): string {
@@ -68,6 +118,7 @@ export function summaryMarkdown(s: SummaryInput): string {
       return `| ${LABEL[a.key] ?? a.key} | ${statText(u.util2d)} | ${statText(u.util1d)} |`;
     }),
   ];
+  out.push(...autoSection(s.auto, s.seqs));
   if (s.quirks && s.quirks.length > 0) {
     out.push(
       '',
@@ -86,6 +137,8 @@ export function summaryMarkdown(s: SummaryInput): string {
       '',
       ...s.quirks.map((q) => `* **${q.quirk}**: ${QUIRK_TEXT[q.quirk]}.`),
     );
+    const gap = s.quirks.find((q) => q.mapperGap)?.mapperGap;
+    if (gap) out.push('', mapperGapText(gap));
   }
   return out.join('\n') + '\n';
 }

@@ -5,36 +5,15 @@
  * SNV = Σ_m SN·V; AV = SNV/SD (FuseMax Eqs. 31–32), and Z = Σ_k Y·A[k] becomes X = Σ_k A[k]; Z = Y·X
  * (Cascade 1 → Cascade 2). The reader of the completed value then no longer iterates the rank.
  */
-import type { Index, ValueExpr } from '../ir/cascade.ts';
+import type { ValueExpr } from '../ir/cascade.ts';
 import { accessesOf } from '../ir/cascade.ts';
 import type { RankExprAst } from '../notation/ast.ts';
-import { ex, exprVars, freshName, readers, reducedVarsOf, type Draft, type DraftEinsum } from './draft.ts';
+import { ex, exprVars, freshName, readers, reducedVarsOf, renameVars, type Draft, type DraftEinsum } from './draft.ts';
 import { accept, refuse, type RuleResult } from './rule.ts';
 
 interface Factors {
   readonly num: ValueExpr[];
   readonly den: ValueExpr[];
-}
-
-/** Rename variables in an expression (used to inline an intermediate at its access site). */
-function renameVars(x: ValueExpr, map: ReadonlyMap<string, RankExprAst>): ValueExpr {
-  const rank = (r: RankExprAst): RankExprAst => {
-    switch (r.kind) {
-      case 'var': return map.get(r.name) ?? r;
-      case 'binop': return { ...r, left: rank(r.left), right: rank(r.right) };
-      case 'neg': return { ...r, operand: rank(r.operand) };
-      case 'int': case 'shape': return r;
-      default: { const never: never = r; return never; }
-    }
-  };
-  const index = (i: Index): Index => (i.kind === 'expr' ? { kind: 'expr', expr: rank(i.expr) } : i);
-  switch (x.kind) {
-    case 'const': return x;
-    case 'access': return { ...x, indices: x.indices.map(index) };
-    case 'unary': return { ...x, operand: renameVars(x.operand, map) };
-    case 'binary': return { ...x, left: renameVars(x.left, map), right: renameVars(x.right, map) };
-    default: { const never: never = x; return never; }
-  }
 }
 
 /** Flatten a ×(∩)/÷(←) tree into numerator and denominator factors, inlining pure single-use products. */
@@ -119,5 +98,5 @@ export function defer(d: Draft, target: number): RuleResult {
 }
 
 function show(v: ValueExpr): string {
-  return v.kind === 'access' ? v.tensor : v.kind === 'const' ? String(v.value) : 'expr';
+  return v.kind === 'access' ? v.tensor : v.kind === 'const' ? String(v.value) : v.kind === 'shape' ? v.name : 'expr';
 }

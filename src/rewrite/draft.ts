@@ -57,6 +57,12 @@ function op(name: string): BinaryOperator {
 export const ex = {
   acc: (tensor: string, indices: readonly Index[]): ValueExpr => ({ kind: 'access', tensor, indices, span: NOWHERE }),
   num: (value: number): ValueExpr => ({ kind: 'const', value, span: NOWHERE }),
+  shape: (name: string): ValueExpr => ({ kind: 'shape', name, span: NOWHERE }),
+  neg: (operand: ValueExpr): ValueExpr => {
+    const o = defaultOperators.unary('neg');
+    if (!o) throw new Error('no operator neg');
+    return { kind: 'unary', op: o, merge: MERGES[o.defaultMerge], operand, span: NOWHERE };
+  },
   bin: (name: 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'sub_exp', left: ValueExpr, right: ValueExpr): ValueExpr => {
     const o = op(name);
     const form = name === 'sub_exp' ? 'exp-sub' : name === 'max' || name === 'min' ? 'call' : 'infix';
@@ -134,4 +140,94 @@ export function freshName(d: Draft, base: string): string {
 
 export function readers(d: Draft, tensor: string): DraftEinsum[] {
   return d.einsums.filter((e) => accessesOf(e.expr).some((a) => a.tensor === tensor));
+}
+
+/** Rename variables in a rank expression. */
+export function renameRank(r: RankExprAst, map: ReadonlyMap<string, RankExprAst>): RankExprAst {
+  switch (r.kind) {
+    case 'var': return map.get(r.name) ?? r;
+    case 'binop': return simplifyRank({ ...r, left: renameRank(r.left, map), right: renameRank(r.right, map) });
+    case 'neg': return { ...r, operand: renameRank(r.operand, map) };
+    case 'int': case 'shape': return r;
+    default: { const never: never = r; return never; }
+  }
+}
+
+/** Fold the integer parts of a rank expression (0*M0+0 → 0, m+0 → m). */
+export function simplifyRank(r: RankExprAst): RankExprAst {
+  if (r.kind !== 'binop') return r;
+  const { left: a, right: b } = r;
+  if (a.kind === 'int' && b.kind === 'int') {
+    switch (r.op) {
+      case '+': return rx.n(a.value + b.value);
+      case '-': return rx.n(a.value - b.value);
+      case '*': return rx.n(a.value * b.value);
+      case '/': return rx.n(Math.floor(a.value / b.value));
+      case '%': return rx.n(((a.value % b.value) + b.value) % b.value);
+      default: { const never: never = r.op; return never; }
+    }
+  }
+  if (r.op === '*' && ((a.kind === 'int' && a.value === 0) || (b.kind === 'int' && b.value === 0))) return rx.n(0);
+  if ((r.op === '+' || r.op === '-') && b.kind === 'int' && b.value === 0) return a;
+  if (r.op === '+' && a.kind === 'int' && a.value === 0) return b;
+  return r;
+}
+
+/** Rename variables in every index of an expression (to inline a definition at an access, or to fix a variable). */
+export function renameVars(x: ValueExpr, map: ReadonlyMap<string, RankExprAst>): ValueExpr {
+  const index = (i: Index): Index => (i.kind === 'expr' ? { kind: 'expr', expr: renameRank(i.expr, map) } : i);
+  switch (x.kind) {
+    case 'const': case 'shape': return x;
+    case 'access': return { ...x, indices: x.indices.map(index) };
+    case 'unary': return { ...x, operand: renameVars(x.operand, map) };
+    case 'binary': return { ...x, left: renameVars(x.left, map), right: renameVars(x.right, map) };
+    default: { const never: never = x; return never; }
+  }
+}
+
+/** The variable map that inlines definition `def` (plain-variable output indices) at `access`, or null. */
+export function inliningMap(def: DraftEinsum, access: Extract<ValueExpr, { kind: 'access' }>): Map<string, RankExprAst> | null {
+  const map = new Map<string, RankExprAst>();
+  for (const [k, i] of def.indices.entries()) {
+    const at = access.indices[k];
+    if (i.kind !== 'expr' || i.expr.kind !== 'var' || map.has(i.expr.name) || at?.kind !== 'expr') return null;
+    map.set(i.expr.name, at.expr);
+  }
+  return map;
+}
+
+/** The single defining Einsum of a tensor (null for inputs, iterative tensors and several writers). */
+export function definitionOf(d: Draft, tensor: string): DraftEinsum | null {
+  const defs = d.einsums.filter((e) => e.tensor === tensor);
+  const only = defs[0];
+  if (defs.length !== 1 || !only) return null;
+  return only.indices.some((i) => i.kind === 'filter' || (i.expr.kind !== 'var')) ? null : only;
+}
+
+/** A span-free key of an Einsum's definition (indices, expression, reduction), to find identical ones. */
+export function definitionKey(e: Omit<DraftEinsum, 'tensor'>): string {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if ('apply' in o && 'name' in o) return o['name'];
+      if ('table' in o && 'name' in o) return o['name'];
+      return Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'span').map(([k, x]) => [k, strip(x)]));
+    }
+    return v;
+  };
+  return JSON.stringify(strip({ indices: e.indices, expr: e.expr, reduction: e.reduction }));
+}
+
+/** Drop Einsums of `candidates` that no output needs and nothing reads (repeatedly). */
+export function dropUnread(einsums: readonly DraftEinsum[], outputs: readonly string[], candidates: ReadonlySet<string>): DraftEinsum[] {
+  let out = [...einsums];
+  for (let changed = true; changed; ) {
+    changed = false;
+    const read = new Set(out.flatMap((e) => accessesOf(e.expr).filter((a) => a.tensor !== e.tensor).map((a) => a.tensor)));
+    const kept = out.filter((e) => !candidates.has(e.tensor) || outputs.includes(e.tensor) || read.has(e.tensor));
+    changed = kept.length < out.length;
+    out = kept;
+  }
+  return out;
 }

@@ -2,10 +2,10 @@
  * @file Rule `partition`: split a rank R into chunks, R = R1 × R0 (FuseMax Eqs. 39–40). Inputs that
  * carry R get blocked copies (BK[e,m1,m0] = K[e, m1*M0+m0]); intermediates carrying R are indexed by
  * (r1, r0); every reduction over R becomes a local reduction over R0 followed by a reduction over R1,
- * which needs an associative and commutative operator (max, +, ×, min).
+ * which needs an associative and commutative operator (max, +, ×, min). The chunk need not divide R:
+ * R1 = ⌈R / R0⌉ and the last tile is partial (its padding is outside the iteration space).
  */
 import type { Cascade, Index, ValueExpr } from '../ir/cascade.ts';
-import { accessesOf } from '../ir/cascade.ts';
 import { ex, freshName, ix, reducedVarsOf, rx, type Draft, type DraftEinsum } from './draft.ts';
 import { accept, refuse, type RuleResult } from './rule.ts';
 
@@ -57,7 +57,7 @@ export function partition(c: Cascade, d: Draft, rank: string, chunk = DEFAULT_CH
     let problem: string | undefined;
     const rewrite = (x: ValueExpr): ValueExpr => {
       switch (x.kind) {
-        case 'const': return x;
+        case 'const': case 'shape': return x;
         case 'access': {
           const info = c.tensors.get(x.tensor);
           if (!info || !info.ranks.includes(rank)) return x;
@@ -88,13 +88,12 @@ export function partition(c: Cascade, d: Draft, rank: string, chunk = DEFAULT_CH
     einsums.push({ tensor: local, indices: localIdx, expr, reduction: de.reduction });
     einsums.push({ tensor, indices: outIdx, expr: ex.acc(local, localIdx), reduction: de.reduction });
   }
-  void accessesOf;
   const shapes = new Map(d.shapes);
   shapes.set(inner, chunk);
   return accept({
     rule: 'partition',
     description: `split ${rank} into ${outer} × ${inner} (${inner} = ${chunk}); blocked ${[...renamed].map(([a, b]) => `${a} → ${b}`).join(', ')}`,
-    condition: `a reduction over ${rank} equals a reduction over ${outer} of reductions over ${inner} for associative, commutative operators`,
+    condition: `a reduction over ${rank} equals a reduction over ${outer} of reductions over ${inner} for associative, commutative operators (a partial last tile reduces exactly its own points)`,
     draft: { ...d, shapes, einsums },
   });
 }

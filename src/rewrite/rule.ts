@@ -5,12 +5,14 @@
 import type { Draft } from './draft.ts';
 
 export interface Rewrite {
-  readonly rule: 'defer' | 'partition' | 'online';
+  readonly rule: 'prune' | 'defer' | 'expand' | 'split' | 'partition' | 'online';
   /** What was rewritten, in words. */
   readonly description: string;
   /** The identity the rewrite relies on. */
   readonly condition: string;
   readonly draft: Draft;
+  /** Set when the rewrite may lose accuracy (a centred sum multiplied out as written): verify it at once. */
+  readonly trades?: 'accuracy';
 }
 
 export interface Refusal {

@@ -52,9 +52,9 @@ test('user errors: located diagnostic, exit status 2, no stack trace, no partial
   assert.equal(r2.status, 2);
   assert.match(r2.err, /FM311: input 'A' has shape \[5\] but the cascade needs \[4\] \(K=4\)/);
   assert.equal(existsSync(join(dir, 'out')), false);
-  const r3 = fusemax('run', 'attention-1pass', '--shape', 'M=1000,P=4,E=2,F=2');
+  const r3 = fusemax('run', 'attention-1pass', '--shape', 'M=10,M1=6,P=4,E=2,F=2');
   assert.equal(r3.status, 2);
-  assert.match(r3.err, /FM241: M = 1000 is not divisible by M0 = 256/);
+  assert.match(r3.err, /FM241: M = 10 cannot be split into M1 = 6 tiles of one shape/);
   const r4 = fusemax('run', 'attention-1pass', '--bogus');
   assert.equal(r4.status, 2);
   assert.match(r4.err, /unknown option '--bogus'/);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { buildProgram } from '../../src/cli/commands.ts';
 
@@ -88,4 +88,32 @@ test('usage errors: missing files, mixed inputs, bad fidelity', async () => {
   const fidelity = await run('--timeloop', 'a.yaml', '--fidelity', 'exact');
   assert.equal(fidelity.status, 2);
   assert.match(fidelity.err, /error FM921: --fidelity must be physical or artifact, not 'exact'/);
+});
+
+const peer = join(import.meta.dirname, '..', 'fixtures', 'timeloop-peer', 'ex-simple-weight-stationary');
+const peerArgs = ['--timeloop', join(peer, 'parsed-processed-input.yaml'), '--ert', join(peer, 'timeloop-model.ERT.yaml'), '--art', join(peer, 'timeloop-model.ART.yaml')];
+
+test('--out DIR: Timeloop\'s map and stats texts, identical to the run\'s own, beside an unchanged --json', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'fusemax-model-out-')), 'run');
+  const r = await run(...peerArgs, '--json', '--out', dir);
+  assert.equal(r.status, 0, r.err);
+  assert.equal((JSON.parse(r.out) as { cycles: number }).cycles, 903168);
+  assert.deepEqual(readdirSync(dir).sort(), ['timeloop-model.map.txt', 'timeloop-model.stats.txt']);
+  for (const f of ['timeloop-model.map.txt', 'timeloop-model.stats.txt']) assert.equal(readFileSync(join(dir, f), 'utf8'), readFileSync(join(peer, f), 'utf8'), f);
+});
+
+test('--out: an unwritable directory or a missing ERT is a user error, and nothing is written', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'fusemax-model-out-'));
+  const file = join(base, 'a-file');
+  writeFileSync(file, 'keep me');
+  const onFile = await run(...peerArgs, '--out', file);
+  assert.equal(onFile.status, 2);
+  assert.match(onFile.err, /error FM910: cannot write '.*a-file': a file is in the way where a directory is needed/);
+  assert.doesNotMatch(onFile.err, /\n\s+at /);
+  assert.equal(readFileSync(file, 'utf8'), 'keep me');
+  assert.deepEqual(readdirSync(base), ['a-file']);
+  const noErt = await run('--timeloop', join(peer, 'parsed-processed-input.yaml'), '--out', join(base, 'x'));
+  assert.equal(noErt.status, 2);
+  assert.match(noErt.err, /error FM920: --out writes Timeloop's map and stats texts: it needs --timeloop and --ert/);
+  assert.deepEqual(readdirSync(base), ['a-file']);
 });

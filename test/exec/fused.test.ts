@@ -6,8 +6,9 @@ import { completeInputs } from '../../src/exec/inputs.ts';
 import { runCascade } from '../../src/exec/run.ts';
 import { builtinCascade, builtinCascadeTexts } from '../helpers/cascades.ts';
 import { shapesOf } from '../helpers/run.ts';
+import { maxRelativeDifference } from '../../src/tensor/index.ts';
 
-const SHAPES: Record<string, number> = { M: 48, P: 20, E: 8, F: 6, M0: 16, K: 30 };
+const SHAPES: Record<string, number> = { M: 48, P: 20, E: 8, F: 6, M0: 16, K: 30, D: 12, O: 5 };
 
 for (const name of builtinCascadeTexts().keys()) {
   test(`${name}: the fused schedule reaches the analysed passes and equals the sequential run bit for bit`, () => {
@@ -23,8 +24,13 @@ for (const name of builtinCascadeTexts().keys()) {
       for (const t of analysis.tensors.filter((x) => x.rank === rank)) {
         assert.deepEqual(fused.trace.touched.get(t.tensor), t.passes, `${t.tensor} touched over ${rank}`);
       }
+      // A reduction over the fused rank and another one (SD over m1 and m0 in attention-partitioned)
+      // sums in another order when fused: equal to rounding, not bit for bit.
+      const reordered = c.einsums.some((e) => e.reducedVars.length > 1 && e.reducedVars.some((v) => e.vars.get(v) === rank));
       for (const [out, tensor] of seq.tensors) {
-        assert.deepEqual(Array.from((fused.tensors.get(out) as typeof tensor).toDense()), Array.from(tensor.toDense()), `${out} fused over ${rank}`);
+        const got = (fused.tensors.get(out) as typeof tensor).toDense();
+        if (reordered) assert.ok(maxRelativeDifference(got, tensor.toDense()) < 1e-13, `${out} fused over ${rank}`);
+        else assert.deepEqual(Array.from(got), Array.from(tensor.toDense()), `${out} fused over ${rank}`);
       }
     }
   });

@@ -12,7 +12,7 @@ import { analyzeNest, countBig, type NestStats } from '../../src/model/analysis.
 import { partitionStep, partitionStepBig } from '../../src/model/artifact-fidelity.ts';
 import { bindNest } from '../../src/model/nest.ts';
 import type { Fidelity, Mapping, Problem } from '../../src/model/types.ts';
-import { loadTimeloopInput } from '../../src/readers/timeloop.ts';
+import { loadTimeloopInput } from '../../src/timeloop/reader.ts';
 
 const root = join(import.meta.dirname, '..', 'fixtures', 'timeloop-golden');
 

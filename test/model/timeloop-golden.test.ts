@@ -3,7 +3,7 @@
  * softmax) against the values transcribed from timeloop-model.stats.txt into expected.json: cycles,
  * computes, utilized instances, which levels and tensors are printed, and every per-instance read, fill,
  * update, utilized capacity and partition size, exactly; energies to 1e-9 relative (or to the 0.005 pJ
- * half-unit the stats print with, whichever is larger); areas under artifact fidelity.
+ * half-unit the stats print with, whichever is larger); areas under artifact fidelity; map.txt and stats.txt byte for byte.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,8 +13,10 @@ import { analyzeNest, countBig } from '../../src/model/analysis.ts';
 import { archArea } from '../../src/model/area.ts';
 import { summarize } from '../../src/model/summary.ts';
 import { evaluateSource, timeloopNestSource } from '../../src/readers/nest-source.ts';
-import { loadTimeloopInput } from '../../src/readers/timeloop.ts';
-import { applyArt, applyErt, loadArt, loadErt } from '../../src/readers/timeloop-tables.ts';
+import { timeloopMapText } from '../../src/timeloop/map-text.ts';
+import { timeloopStatsText } from '../../src/timeloop/stats-text.ts';
+import { loadTimeloopInput } from '../../src/timeloop/reader.ts';
+import { applyArt, applyErt, loadArt, loadErt } from '../../src/timeloop/tables.ts';
 import type { Fidelity } from '../../src/model/types.ts';
 
 const root = join(import.meta.dirname, '..', 'fixtures', 'timeloop-golden');
@@ -115,6 +117,20 @@ for (const dir of cases) {
       const got = area.levels.find((l) => l.name === name)!;
       assert.ok(Math.abs(got.perInstance - lv.area_um2) <= 0.005, `${name} area ${got.perInstance} vs ${lv.area_um2}`);
     }
+  });
+
+  test(`${dir}: timeloop-model.map.txt byte for byte`, () => {
+    const { evaluation } = load(dir, 'physical');
+    const loaded = loadTimeloopInput(dir, readFileSync(join(root, dir, 'parsed-processed-input.yaml'), 'utf8'));
+    assert.equal(timeloopMapText(loaded.arch, loaded.mapping, evaluation.stats), readFileSync(join(root, dir, 'timeloop-model.map.txt'), 'utf8'));
+  });
+
+  test(`${dir}: timeloop-model.stats.txt byte for byte`, () => {
+    const read = (f: string) => readFileSync(join(root, dir, f), 'utf8');
+    const loaded = loadTimeloopInput(dir, read('parsed-processed-input.yaml'));
+    const arch = applyArt(applyErt(loaded.arch, loadErt('ERT.yaml', read('timeloop-model.ERT.yaml'))), loadArt('ART.yaml', read('timeloop-model.ART.yaml')));
+    const evaluation = evaluateSource(timeloopNestSource(loaded, arch), 'physical');
+    assert.equal(timeloopStatsText(loaded, evaluation, { arch }), read('timeloop-model.stats.txt'));
   });
 
   test(`${dir}: the bigint path gives the same counts`, () => {

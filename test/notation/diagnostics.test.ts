@@ -46,16 +46,16 @@ function shapeError(cascade: string, shapes: Record<string, number>): UserError 
   throw new Error('expected a shape error');
 }
 
-test('shapes that do not divide name both shapes', () => {
-  const e = shapeError('attention-1pass', { M: 1000, P: 4, E: 2, F: 2 });
+test('a tile count that no uniform tile shape gives names both shapes (a partial last tile is fine)', () => {
+  const e = shapeError('attention-1pass', { M: 10, M1: 6, P: 4, E: 2, F: 2 });
   assert.equal(e.diagnostics[0]?.code, 'FM241');
-  assert.match(e.message, /M = 1000 is not divisible by M0 = 256/);
+  assert.match(e.message, /M = 10 cannot be split into M1 = 6 tiles of one shape: tiles of 2 make 5/);
 });
 
 test('missing and unknown shapes are named', () => {
   assert.match(shapeError('attention-3pass', { M: 8, P: 4 }).message, /missing shapes for ranks E, F/);
   assert.match(shapeError('attention-3pass', { M: 8, P: 4, E: 2, F: 2, X: 3 }).message, /shape X is not a rank of this cascade/);
-  assert.match(shapeError('attention-1pass', { M: 512, M1: 3, M0: 256, P: 2, E: 2, F: 2 }).message, /M = 512 but M1 × M0 = 3 × 256 = 768/);
+  assert.match(shapeError('attention-1pass', { M: 512, M1: 3, M0: 256, P: 2, E: 2, F: 2 }).message, /M = 512 but M1 = 3 tiles of M0 = 256 cover 513\.\.768/);
 });
 
 test('partitions complete in every direction', () => {

@@ -13,8 +13,8 @@ import { loadArchSpec } from '../../src/readers/arch.ts';
 import { loadMappingSpec } from '../../src/readers/mapping.ts';
 import { evaluateSource, ownNestSource, timeloopNestSource } from '../../src/readers/nest-source.ts';
 import { loadProblemSpec } from '../../src/readers/problem.ts';
-import { loadTimeloopInput } from '../../src/readers/timeloop.ts';
-import { applyErt, loadErt } from '../../src/readers/timeloop-tables.ts';
+import { loadTimeloopInput } from '../../src/timeloop/reader.ts';
+import { applyErt, loadErt } from '../../src/timeloop/tables.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const read = (p: string) => readFileSync(join(root, p), 'utf8');

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDiagnostic, UserError, type Diagnostic } from '../../src/diagnostics/diagnostic.ts';
 import { evaluateSource, timeloopNestSource } from '../../src/readers/nest-source.ts';
-import { loadTimeloopInput } from '../../src/readers/timeloop.ts';
-import { applyErt, componentName, loadErt } from '../../src/readers/timeloop-tables.ts';
+import { loadTimeloopInput } from '../../src/timeloop/reader.ts';
+import { applyErt, componentName, loadErt } from '../../src/timeloop/tables.ts';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'timeloop-golden', 'check');
 const INPUT = readFileSync(join(dir, 'parsed-processed-input.yaml'), 'utf8');
@@ -123,4 +123,66 @@ test('an ERT without a table for a level (FM408)', () => {
   assert.equal(d.code, 'FM408');
   assert.equal(d.location?.file, 'ert.yaml');
   assert.match(d.message, /the ERT has no table for level 'L3'/);
+});
+
+// ---------------------------------------------------------------------------------------------------
+// What Timeloop users bring: the peer runs' conventions.
+
+const PEER = join(import.meta.dirname, '..', 'fixtures', 'timeloop-peer');
+const STRIDED = readFileSync(join(PEER, 'ex-simple-weight-stationary', 'parsed-processed-input.yaml'), 'utf8');
+const MAPPER = readFileSync(join(PEER, 'ispass-05-mapper-conv1d-oc-3level-null', 'parsed-processed-input.yaml'), 'utf8');
+
+test('projection terms are [dimension, coefficient], the coefficient valued from the instance', () => {
+  const inputs = loadTimeloopInput('in.yaml', STRIDED).problem.dataSpaces.find((d) => d.name === 'Inputs')!;
+  // Wstride: 2 and Hstride: 2 in problem.instance (their defaults are 1).
+  assert.deepEqual(inputs.projection, [
+    [{ dim: 'N', coefficient: 1 }],
+    [{ dim: 'C', coefficient: 1 }],
+    [{ dim: 'R', coefficient: 1 }, { dim: 'P', coefficient: 2 }],
+    [{ dim: 'S', coefficient: 1 }, { dim: 'Q', coefficient: 2 }],
+  ]);
+  // Without an instance value the shape's default applies.
+  const noStride = loadTimeloopInput('in.yaml', STRIDED.replace('        Wstride: 2\n', '')).problem.dataSpaces.find((d) => d.name === 'Inputs')!;
+  assert.deepEqual(noStride.projection[2], [{ dim: 'R', coefficient: 1 }, { dim: 'P', coefficient: 1 }]);
+});
+
+test('a term written [coefficient, dimension] or with an unknown coefficient is located (FM407)', () => {
+  const swapped = STRIDED.replace('                  -   - P\n                      - Wstride', '                  -   - Wstride\n                      - P');
+  const d = one(swapped);
+  assert.equal(d.code, 'FM407');
+  assert.match(d.message, /'Wstride' is not a dimension/);
+  assert.equal(d.hint, 'Timeloop writes the dimension first: [P, Wstride]');
+  const unknown = one(STRIDED.replace('                      - Hstride', '                      - Hsteps'));
+  assert.equal(unknown.code, 'FM407');
+  assert.match(unknown.message, /unknown coefficient 'Hsteps'/);
+  assert.ok(unknown.location);
+});
+
+test("factors in Timeloop's syntaxes and datatype directives with empty keep lists", () => {
+  const loaded = loadTimeloopInput('in.yaml', MAPPER);
+  const rf = loaded.mapping.levels.find((l) => l.level === 'RegisterFile')!;
+  assert.deepEqual(rf.temporal, [{ dim: 'P', bound: 16 }, { dim: 'R', bound: 3 }, { dim: 'K', bound: 32 }]);
+  assert.deepEqual(rf.keep, []);
+  for (const factors of ['K=32,R=3,P=16', 'K = 32 R = 3 P = 16', 'K32, R3, P16', 'K==32 R3 P16']) {
+    const l = loadTimeloopInput('in.yaml', MAPPER.replace('factors: K32 R3 P16', `factors: ${factors}`)).mapping.levels.find((x) => x.level === 'RegisterFile')!;
+    assert.deepEqual(l.temporal, rf.temporal, factors);
+  }
+  const junk = one(MAPPER.replace('factors: K32 R3 P16', 'factors: K32 R3 P16 ???'));
+  assert.equal(junk.code, 'FM407');
+  assert.match(junk.message, /'\?\?\?' in factors/);
+});
+
+test('networks and sparse densities are refused with FM406 at their place', () => {
+  const network = one(MAPPER.replace('            class: regfile', '            class: SimpleMulticastNetwork'));
+  assert.equal(network.code, 'FM406');
+  assert.match(network.message, /network components are not supported/);
+  assert.ok(network.location);
+  const sparse = one(MAPPER.replace('densities: {}', 'densities: { Weights: 0.5 }'));
+  assert.equal(sparse.code, 'FM406');
+  assert.match(sparse.message, /sparse densities are not supported/);
+});
+
+test('a factor of 0 is the whole dimension, as Timeloop reads it', () => {
+  const zero = loadTimeloopInput('in.yaml', MAPPER.replace('factors: K32 R3 P16', 'factors: K0 R3 P=0')).mapping.levels.find((l) => l.level === 'RegisterFile')!;
+  assert.deepEqual(zero.temporal, [{ dim: 'P', bound: 16 }, { dim: 'R', bound: 3 }, { dim: 'K', bound: 32 }]);
 });

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { UserError, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { Architecture, ComputeUnit, StorageLevel } from '../model/types.ts';
-import { diagnosticAt, loadYaml, type YamlSource } from './yaml-source.ts';
+import { diagnosticAt, loadYaml, type YamlSource } from '../readers/yaml-source.ts';
 
 export const TableCodes = {
   /** A table lacks a component or an action the architecture needs. */

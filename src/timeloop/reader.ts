@@ -1,11 +1,14 @@
 /**
  * @file Timeloop v4 input: the fully processed `parsed-processed-input.yaml` that timeloopfe writes
  * (architecture, problem, mapping) turned into our plain Architecture, Problem and Mapping, with a
- * source map so that model errors point into the file. The subset supported is the one the FuseMax
- * artifact uses: a single chain of components (storage levels, `dummy_storage` fan-out stages, the
- * compute component last), dense problems, and mappings made of temporal, spatial and bypass entries.
+ * source map so that model errors point into the file. Supported: a single chain of components
+ * (storage levels, `dummy_storage` fan-out stages, the compute component last), dense problems with
+ * affine projections, and mappings of temporal, spatial and keep/bypass entries (docs/model.md lists
+ * what is refused and with which diagnostic).
  *
- * Conventions followed (Timeloop's): a component `name[1..N]` has N instances in total, and meshX/meshY
+ * Conventions followed (Timeloop's): projection terms are `[dimension]` or `[dimension, coefficient]`,
+ * a coefficient taking its value from the problem instance, else its default; `datatype`, `bypass`
+ * and `dataspace` directives are read alike; a component `name[1..N]` has N instances in total, and meshX/meshY
  * are cumulative, so a level's fan-out is the next component's mesh divided by its own; permutations
  * list loops innermost first; in a spatial entry, the permutation positions before `split` go to X and
  * the rest to Y; a tensor that a bypass entry neither keeps nor bypasses is kept.
@@ -13,8 +16,8 @@
 import { z } from 'zod';
 import { UserError, type Diagnostic, type SourceLocation } from '../diagnostics/diagnostic.ts';
 import { ModelCodes, type NestRef } from '../model/issues.ts';
-import type { Architecture, DataSpace, LevelMapping, Loop, Mapping, Problem, ProjectionRank, StorageLevel } from '../model/types.ts';
-import { diagnosticAt, locate, parseYamlSource, validateYaml, YamlCodes, type YamlPath, type YamlSource } from './yaml-source.ts';
+import type { Architecture, DataSpace, LevelMapping, Loop, Mapping, Problem, ProjectionRank, ProjectionTerm, StorageLevel } from '../model/types.ts';
+import { diagnosticAt, locate, parseYamlSource, validateYaml, YamlCodes, type YamlPath, type YamlSource } from '../readers/yaml-source.ts';
 
 export const TimeloopCodes = {
   /** A Timeloop feature outside the supported subset. */
@@ -71,7 +74,7 @@ export const TimeloopInputSchema = z.looseObject({
   mapping: z.array(
     z.looseObject({
       target: z.string(),
-      type: z.enum(['temporal', 'spatial', 'bypass', 'dataspace']),
+      type: z.enum(['temporal', 'spatial', 'bypass', 'datatype', 'dataspace']),
       factors: StringOrList.optional(),
       permutation: StringOrList.optional(),
       split: z.number().int().nonnegative().optional(),
@@ -94,10 +97,22 @@ interface TimeloopSourceMap {
   readonly rawMapping: readonly MappingEntry[];
 }
 
+/** A component as written (for the stats text): storage levels outermost first, the compute last. */
+export interface TimeloopComponent {
+  readonly name: string;
+  readonly className: string;
+  readonly instances: number;
+  readonly meshX: number;
+  readonly meshY: number;
+  /** Numeric attributes as given (depth, width, datawidth, cluster_size, read_bandwidth, ...). */
+  readonly attributes: Readonly<Record<string, number>>;
+}
+
 export interface LoadedTimeloop {
   readonly arch: Architecture;
   readonly problem: Problem;
   readonly mapping: Mapping;
+  readonly components: readonly TimeloopComponent[];
   readonly source: YamlSource;
   readonly map: TimeloopSourceMap;
 }
@@ -108,10 +123,10 @@ export function loadTimeloopInput(file: string, text: string): LoadedTimeloop {
   const input = validateYaml(source, TimeloopInputSchema);
   const diags: Diagnostic[] = [];
   const problem = readProblem(input, source, diags);
-  const { arch, leafPath } = readArch(input, source, diags);
+  const { arch, leafPath, components } = readArch(input, source, diags);
   const { mapping, entries, levelEntry } = readMapping(input, source, problem, diags);
   if (diags.length > 0) throw new UserError(diags);
-  return { arch, problem, mapping, source, map: { leafPath, entries, levelEntry, rawMapping: input.mapping } };
+  return { arch, problem, mapping, components, source, map: { leafPath, entries, levelEntry, rawMapping: input.mapping } };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -134,24 +149,46 @@ function readProblem(input: TimeloopInput, src: YamlSource, diags: Diagnostic[])
   if (densities !== undefined && !(typeof densities === 'object' && densities !== null && Object.keys(densities).length === 0)) {
     diags.push(diagnosticAt(src, ['problem', 'instance', 'densities'], TimeloopCodes.unsupported, 'sparse densities are not supported (dense problems only)'));
   }
-  const coefficient = new Map((shape.coefficients ?? []).map((c) => [c.name, c.default ?? 1] as const));
+  // Coefficients take their value from the instance, else from the shape's default (Timeloop's order).
+  const coefficient = new Map<string, number>();
+  (shape.coefficients ?? []).forEach((c, i) => {
+    const v = instance[c.name] ?? c.default ?? 1;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+      const at: YamlPath = instance[c.name] !== undefined ? ['problem', 'instance', c.name] : ['problem', 'shape', 'coefficients', i, 'default'];
+      diags.push(diagnosticAt(src, at, YamlCodes.invalidValue, `coefficient '${c.name}' must be a non-negative integer`));
+      coefficient.set(c.name, 1);
+    } else {
+      coefficient.set(c.name, v);
+    }
+  });
   const dataSpaces: DataSpace[] = shape.data_spaces.map((ds, i) => ({
     name: ds.name,
     isOutput: ds.read_write ?? false,
     projection: ds.projection.map((rank, r): ProjectionRank =>
-      rank.map((term, t) => {
-        const dim = term[term.length - 1];
-        const coef = term.length === 2 ? term[0] : 1;
-        const value = typeof coef === 'number' ? coef : coefficient.get(coef ?? '');
-        if (typeof dim !== 'string' || value === undefined) {
-          diags.push(diagnosticAt(src, ['problem', 'shape', 'data_spaces', i, 'projection', r, t], TimeloopCodes.malformed, `projection term must be [dimension] or [coefficient, dimension]`));
-          return { dim: String(dim), coefficient: 1 };
-        }
-        return { dim, coefficient: value };
-      }),
+      rank.map((term, t) => readTerm(term, shape.dimensions, coefficient, src, ['problem', 'shape', 'data_spaces', i, 'projection', r, t], diags)),
     ),
   }));
   return { name: shape.name ?? 'problem', dimensions, dataSpaces };
+}
+
+/**
+ * A projection term as Timeloop writes it: `[dimension]` or `[dimension, coefficient]`, the coefficient
+ * a name from `shape.coefficients` (e.g. `[P, Wstride]`) or a number.
+ */
+function readTerm(term: readonly (string | number)[], dims: readonly string[], coefficient: ReadonlyMap<string, number>, src: YamlSource, path: YamlPath, diags: Diagnostic[]): ProjectionTerm {
+  const [dim, coef] = term;
+  if (typeof dim !== 'string' || !dims.includes(dim)) {
+    const swapped = typeof coef === 'string' && dims.includes(coef);
+    diags.push(diagnosticAt(src, [...path, 0], TimeloopCodes.malformed, `projection term must be [dimension] or [dimension, coefficient]; '${String(dim)}' is not a dimension`, swapped ? { hint: `Timeloop writes the dimension first: [${coef}, ${String(dim)}]` } : { hint: `dimensions: ${dims.join(', ')}` }));
+    return { dim: String(dim), coefficient: 1 };
+  }
+  if (coef === undefined) return { dim, coefficient: 1 };
+  const value = typeof coef === 'number' ? coef : coefficient.get(coef);
+  if (value === undefined) {
+    diags.push(diagnosticAt(src, [...path, 1], TimeloopCodes.malformed, `unknown coefficient '${coef}' in a projection term`, { hint: coefficient.size > 0 ? `coefficients: ${[...coefficient.keys()].join(', ')}` : 'declare it under problem.shape.coefficients' }));
+    return { dim, coefficient: 1 };
+  }
+  return { dim, coefficient: value };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -175,8 +212,13 @@ function chain(input: TimeloopInput, src: YamlSource, diags: Diagnostic[]): { le
     }
     const node = nodes[0]!;
     cycleSeconds ??= node.attributes?.global_cycle_seconds;
+    for (const key of ['network', 'networks']) {
+      if (key in node) diags.push(diagnosticAt(src, [...path, 0, key], TimeloopCodes.unsupported, NETWORKS_UNSUPPORTED));
+    }
     (node.local ?? []).forEach((leaf, i) => {
-      if (leaf.enabled !== false) leaves.push({ leaf, path: [...path, 0, 'local', i] });
+      if (leaf.enabled === false) return;
+      if (/network/i.test(leaf.class ?? '')) diags.push(diagnosticAt(src, [...path, 0, 'local', i, 'class'], TimeloopCodes.unsupported, NETWORKS_UNSUPPORTED));
+      else leaves.push({ leaf, path: [...path, 0, 'local', i] });
     });
     path = [...path, 0, 'subtree'];
     nodes = node.subtree ?? [];
@@ -184,9 +226,11 @@ function chain(input: TimeloopInput, src: YamlSource, diags: Diagnostic[]): { le
   return cycleSeconds === undefined ? { leaves } : { leaves, cycleSeconds };
 }
 
+const NETWORKS_UNSUPPORTED = "network components are not supported: Timeloop's default networks between adjacent levels are assumed (no link transfers, no network energy)";
+
 const ZERO_ENERGY = { read: 0, write: 0, update: 0, leak: 0 } as const;
 
-function readArch(input: TimeloopInput, src: YamlSource, diags: Diagnostic[]): { arch: Architecture; leafPath: Map<string, YamlPath> } {
+function readArch(input: TimeloopInput, src: YamlSource, diags: Diagnostic[]): { arch: Architecture; leafPath: Map<string, YamlPath>; components: TimeloopComponent[] } {
   const { leaves, cycleSeconds } = chain(input, src, diags);
   const leafPath = new Map<string, YamlPath>();
   interface Parsed {
@@ -219,7 +263,7 @@ function readArch(input: TimeloopInput, src: YamlSource, diags: Diagnostic[]): {
   const computeAt = parsed[parsed.length - 1];
   if (parsed.length < 2 || computeAt === undefined) {
     diags.push(diagnosticAt(src, ['architecture'], TimeloopCodes.unsupported, 'the architecture needs at least one storage level and a compute component'));
-    return { arch: { name: 'timeloop', wordBits: 16, levels: [], compute: { name: 'compute', units: [] } }, leafPath };
+    return { arch: { name: 'timeloop', wordBits: 16, levels: [], compute: { name: 'compute', units: [] } }, leafPath, components: [] };
   }
 
   const levels: StorageLevel[] = [];
@@ -263,7 +307,12 @@ function readArch(input: TimeloopInput, src: YamlSource, diags: Diagnostic[]): {
     compute: { name: computeAt.name, units: [{ name: computeAt.name, energy: 0, area: 0 }] },
     ...(cycleSeconds !== undefined ? { cycleSeconds } : {}),
   };
-  return { arch, leafPath };
+  const components = parsed.map((p): TimeloopComponent => {
+    const attributes: Record<string, number> = {};
+    for (const [k, v] of Object.entries(p.at.leaf.attributes ?? {})) if (typeof v === 'number') attributes[k] = v;
+    return { name: p.name, className: p.at.leaf.class ?? '', instances: p.instances, meshX: p.meshX, meshY: p.meshY, attributes };
+  });
+  return { arch, leafPath, components };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -286,7 +335,8 @@ function readMapping(
       entries.set(e.target, slot);
       order.push(e.target);
     }
-    const kind = e.type === 'dataspace' ? 'bypass' : e.type;
+    // Timeloop reads datatype, bypass and dataspace directives alike (keep/bypass lists).
+    const kind = e.type === 'dataspace' || e.type === 'datatype' ? 'bypass' : e.type;
     if (slot[kind] !== undefined) {
       diags.push(diagnosticAt(src, ['mapping', i, 'type'], ModelCodes.duplicate, `level '${e.target}' has two ${e.type} entries`));
     } else {
@@ -301,13 +351,15 @@ function readMapping(
     const t = slot.temporal === undefined ? undefined : input.mapping[slot.temporal];
     const s = slot.spatial === undefined ? undefined : input.mapping[slot.spatial];
     const b = slot.bypass === undefined ? undefined : input.mapping[slot.bypass];
-    const temporal = t ? [...loopsOf(t, slot.temporal!, dims, src, diags)].reverse() : [];
+    const temporal = t ? [...loopsOf(t, slot.temporal!, problem.dimensions, src, diags)].reverse() : [];
     const spatialX: Loop[] = [];
     const spatialY: Loop[] = [];
     if (s) {
-      const loops = loopsOf(s, slot.spatial!, dims, src, diags);
+      // Permutation positions before `split` (the innermost loops) go to X, the rest to Y; our lists
+      // are outermost first, like the temporal ones.
+      const loops = loopsOf(s, slot.spatial!, problem.dimensions, src, diags);
       const split = s.split ?? loops.length;
-      loops.forEach((loop, pos) => (pos < split ? spatialX : spatialY).push(loop));
+      loops.forEach((loop, pos) => (pos < split ? spatialX : spatialY).unshift(loop));
     }
     let keep: string[] | undefined;
     if (b) {
@@ -329,37 +381,51 @@ function readMapping(
  * its factor; dimensions without a factor have bound 1 and those the permutation leaves out come last
  * (outermost), which only matters for bound > 1, and then is an error.
  */
-function loopsOf(e: MappingEntry, index: number, dims: readonly string[], src: YamlSource, diags: Diagnostic[]): Loop[] {
+function loopsOf(e: MappingEntry, index: number, sizes: Readonly<Record<string, number>>, src: YamlSource, diags: Diagnostic[]): Loop[] {
   const factors = parseFactors(e.factors, index, src, diags);
-  const perm = parsePermutation(e.permutation, dims, index, src, diags);
+  const perm = parsePermutation(e.permutation, Object.keys(sizes), index, src, diags);
+  // Timeloop reads a factor of 0 as the whole dimension.
+  const bound = (d: string, b: number): number => (b === 0 ? (sizes[d] ?? 0) : b);
   const loops: Loop[] = [];
-  for (const d of perm) loops.push({ dim: d, bound: factors.get(d)?.bound ?? 1 });
+  for (const d of perm) loops.push({ dim: d, bound: bound(d, factors.get(d)?.bound ?? 1) });
   for (const [d, f] of factors) {
     if (perm.includes(d)) continue;
     if (f.bound > 1 && e.permutation !== undefined) {
       diags.push(diagnosticAt(src, ['mapping', index, 'permutation'], TimeloopCodes.malformed, `the permutation does not place '${d}', which has factor ${f.bound}`));
     }
-    loops.push({ dim: d, bound: f.bound });
+    loops.push({ dim: d, bound: bound(d, f.bound) });
   }
   return loops;
 }
 
+/**
+ * Factors as Timeloop reads them: every match of `[A-Za-z]+ *=* *[0-9]+` in the string (`C=1,M=8`,
+ * `C1 M8`, `C = 1`, mixed), or a list of such strings; names with digits or underscores need the `=`
+ * (`M1=4`). Anything else between the factors (other than spaces and commas) is an error here, where
+ * Timeloop would silently skip it.
+ */
 function parseFactors(factors: string | readonly string[] | undefined, index: number, src: YamlSource, diags: Diagnostic[]): Map<string, { bound: number }> {
   const out = new Map<string, { bound: number }>();
   if (factors === undefined) return out;
-  const items: { text: string; offset: number; path: YamlPath }[] = [];
-  if (typeof factors === 'string') {
-    for (const m of factors.matchAll(/[^,\s]+/g)) items.push({ text: m[0], offset: m.index, path: ['mapping', index, 'factors'] });
-  } else {
-    factors.forEach((f, i) => items.push({ text: f.trim(), offset: 0, path: ['mapping', index, 'factors', i] }));
-  }
-  for (const it of items) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(\d+)$/.exec(it.text);
-    if (!m) {
-      diags.push(diagnosticAt(src, it.path, TimeloopCodes.malformed, `factor '${it.text}' is not of the form DIM=N`, { within: { offset: it.offset, length: it.text.length } }));
-      continue;
+  const texts = typeof factors === 'string' ? [{ text: factors, path: ['mapping', index, 'factors'] as YamlPath }] : factors.map((f, i) => ({ text: f, path: ['mapping', index, 'factors', i] as YamlPath }));
+  for (const { text, path } of texts) {
+    // Timeloop's [A-Za-z]+ *=* *[0-9]+, plus names with digits or underscores before an '='.
+    const re = /([A-Za-z_][A-Za-z0-9_]*)\s*=+\s*([0-9]+)|([A-Za-z]+)\s*([0-9]+)/g;
+    let last = 0;
+    const junk = (from: number, to: number): void => {
+      const gap = text.slice(from, to);
+      const m = /[^\s,]+/.exec(gap);
+      if (m) diags.push(diagnosticAt(src, path, TimeloopCodes.malformed, `'${m[0]}' in factors is not of the form DIM=N or DIMN`, { within: { offset: from + m.index, length: m[0].length } }));
+    };
+    for (const m of text.matchAll(re)) {
+      junk(last, m.index);
+      last = m.index + m[0].length;
+      const name = m[1] ?? m[3]!;
+      const bound = Number(m[2] ?? m[4]);
+      if (out.has(name)) diags.push(diagnosticAt(src, path, ModelCodes.duplicate, `factor of '${name}' is given twice`, { within: { offset: m.index, length: m[0].length } }));
+      out.set(name, { bound });
     }
-    out.set(m[1]!, { bound: Number(m[2]) });
+    junk(last, text.length);
   }
   return out;
 }
@@ -414,7 +480,7 @@ export function locateTimeloopRef(loaded: LoadedTimeloop, ref: NestRef): SourceL
       if (i === undefined) return undefined;
       const factors = loaded.map.rawMapping[i]?.factors;
       if (typeof factors === 'string') {
-        const m = new RegExp(`(^|[,\\s])(${ref.dim}=\\d+)`).exec(factors);
+        const m = new RegExp(`(^|[^A-Za-z0-9_])(${ref.dim}\\s*=*\\s*\\d+)`).exec(factors);
         if (m) return locate(src, ['mapping', i, 'factors'], 'value', { offset: m.index + m[1]!.length, length: m[2]!.length });
       }
       return locate(src, ['mapping', i, 'factors']);
