@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { loadCascade } from '../../src/ir/check.ts';
 import type { Cascade } from '../../src/ir/cascade.ts';
 import { analysePasses } from '../../src/analysis/passes.ts';
@@ -113,6 +114,6 @@ test('property: after one pass over K, outputs at the first coordinate do not de
     if (passes.get('K') !== 1 || !output?.ranks.includes('K')) return;
     streamed++;
     assert.equal(dependsOnLast(c, { K: 5, P: 2 }, 'K'), false, text);
-  }), { numRuns: 150, seed: 12 });
+  }), propertyParams(150));
   assert.ok(streamed >= 15, `only ${streamed} one-pass cascades with an output over K`);
 });

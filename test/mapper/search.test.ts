@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { findMapping, finishMapping, prepareMapping } from '../../src/mapper/map.ts';
 import { searchInProcess } from '../../src/mapper/drive.ts';
 import { evaluateNest } from '../../src/model/evaluate.ts';
@@ -55,7 +56,7 @@ test('the pruned search finds the brute-force optimum on random small mapspaces'
       }
       checked++;
     }),
-    { seed: Number(process.env.SEED ?? 20240610), numRuns: Number(process.env.RUNS ?? 150) },
+    propertyParams(150),
   );
   assert.ok(checked >= 60, `only ${checked} cases were small enough to check`);
 });

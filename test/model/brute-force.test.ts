@@ -145,15 +145,16 @@ test('closed-form counts and energy equal the brute-force simulation on 3000 ran
       assert.deepEqual(comparable(analytic), comparable(simulated), JSON.stringify({ problem, mapping, arch: arch.levels }));
       assert.deepEqual(comparable(analyzeNest(bound.nest, { arithmetic: 'bigint' })), comparable(analytic));
       kept += analytic.levels.reduce((n, l) => n + l.tensors.length, 0);
-      // Energy as Timeloop adds it up, from the simulator's counts: each access of every instance in use
-      // (the simulator's per-instance counts are its totals split over those instances), leakage of
-      // every instance, present or idle, for every cycle, one compute energy per compute.
+      // Energy as Timeloop (v0.4) adds it up, from the simulator's counts: each access of every instance
+      // in use (the simulator's per-instance counts are its totals split over those instances), leakage
+      // of the instances in use only (idle ones are power-gated) for every cycle, one compute energy per
+      // compute.
       let want = countNumber(simulated.computes) * arch.compute.units[0]!.energy;
       simulated.levels.forEach((l, i) => {
         const spec = arch.levels[i]!;
         if (spec.kind === 'spatial') return;
         for (const t of l.tensors) want += (countNumber(t.reads) * spec.energy.read + countNumber(t.fills) * spec.energy.write + countNumber(t.updates) * spec.energy.update) * t.utilizedInstances;
-        want += spec.energy.leak * countNumber(simulated.cycles) * l.instances;
+        want += spec.energy.leak * countNumber(simulated.cycles) * l.utilizedInstances;
         if (l.instances > l.utilizedInstances) partlyUsed++;
       });
       const got = nestEnergy(bound.nest, analytic).total;

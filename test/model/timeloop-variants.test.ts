@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import YAML from 'yaml';
 import { analyzeNest, type NestStats } from '../../src/model/analysis.ts';
 import { bindNest } from '../../src/model/nest.ts';
@@ -157,7 +158,7 @@ test('Timeloop-format conv variants of the peer architectures: closed form equal
       assert.deepEqual(comparable(analytic, affine), comparable(simulateNest(bound.nest), affine), text);
       if (analytic.levels.some((l) => l.tensors.some((t) => affine.has(t.tensor) && Number(t.fills) > 0))) sliding++;
     }),
-    { numRuns: 100, seed: 4242 },
+    propertyParams(100),
   );
   assert.ok(sliding > 30, `sliding-window inputs are filled in many variants (${sliding})`);
 });
