@@ -15,7 +15,7 @@ const ACCEPTED: ReadonlyArray<readonly [string, string]> = [
   [X + 'G[p] = X[m,p] :: reduce max\nE[m,p] = exp(X[m,p] - G[p]) * abs(X[m,p]) * 2\nS[p] = E[m,p]\n',
     'RG[m:m=0,p] = -inf\nRS[m:m=0,p] = 0\nRG[m+1,p] = max(RG[m,p], X[m,p])\nCG[m,p] = exp(RG[m,p] - RG[m+1,p])\nE[m,p] = exp(X[m,p] - RG[m+1,p]) * abs(X[m,p]) * 2\nRS[m+1,p] = E[m,p] + RS[m,p] * CG[m,p]\nS[p] = RS[M,p]\n'],
   [X + 'G[p] = X[m,p] :: reduce max\nS[p] = exp(X[m,p] - G[p])\nT[m,p] = S[p] * X[m,p]\n',
-    'RG[m:m=0,p] = -inf\nRS[m:m=0,p] = 0\nRG[m+1,p] = max(RG[m,p], X[m,p])\nCG[m,p] = exp(RG[m,p] - RG[m+1,p])\nRS[m+1,p] = exp(X[m,p] - RG[m+1,p]) + RS[m,p] * CG[m,p]\nS[p] = RS[M,p]\nT[m,p] = S[p] * X[m,p]\n'],
+    'RG[m:m=0,p] = -inf\nRS[m:m=0,p] = 0\nRG[m+1,p] = max(RG[m,p], X[m,p])\nCG[m,p] = exp(RG[m,p] - RG[m+1,p])\nRS[m+1,p] = exp(X[m,p] - RG[m+1,p]) + RS[m,p] * CG[m,p]\nS[p] = RS[M,p]\nT[m2,p] = S[p] * X[m2,p]\n'],
   [X + 'G[p] = X[m,p] :: reduce max\nE[m,p] = exp(X[m,p] - G[p])\nS[f,p] = E[m,p] * V[f,m]\nO[f,p] = S[f,p] / G[p]\n',
     'RG[m:m=0,p] = -inf\nRS[m:m=0,f,p] = 0\nRG[m+1,p] = max(RG[m,p], X[m,p])\nCG[m,p] = exp(RG[m,p] - RG[m+1,p])\nG[p] = RG[M,p]\nE[m,p] = exp(X[m,p] - RG[m+1,p])\nRS[m+1,f,p] = E[m,p] * V[f,m] + RS[m,f,p] * CG[m,p]\nS[f,p] = RS[M,f,p]\nO[f,p] = S[f,p] / G[p]\n'],
   [X + 'G[p] = X[m,p]\nS[p] = X[m,p] * G[p]\n',
@@ -28,7 +28,6 @@ const ACCEPTED: ReadonlyArray<readonly [string, string]> = [
 
 const REFUSED: ReadonlyArray<readonly [string, string]> = [
   [X + 'G[p] = X[m,p] :: reduce max\nS[p] = exp(X[m,p] - G[p]) :: reduce +(intersect)\n', 'S reduces with add, which does not commute with the rescaling'],
-  [X + 'G[p] = X[m,p] :: reduce max\nE[m,p] = exp(X[m,p] - G[p])\nS[p] = E[m,p]\nZ[p] = E[0,p]\n', 'Z reads a rescaled value outside the traversal of M'],
   [X + 'G = X[m,p]\nS = exp(X[m,p] - G)\n', 'it must reduce exactly one variable'],
   [X + 'G[p] = X[m,p] :: reduce max(intersect)\nS[p] = exp(X[m,p] - G[p])\n', 'its reduction must use the union merge'],
   ['input X[M,P], A[M]\nS[0] = 0\nS[m+1] = S[m] + A[m]\nG[p] = X[m,p] :: reduce max\nT[p] = exp(X[m,p] - G[p])\n', 'the cascade already has an iterative rank'],

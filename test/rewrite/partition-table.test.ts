@@ -58,7 +58,7 @@ test('partition says what it split and blocked, and which identity it used', () 
   const r = partition(c, draftOf(c), 'M', 2);
   assert.deepEqual(r.ok ? [r.rewrite.rule, r.rewrite.description, r.rewrite.condition] : [], ['partition',
     'split M into M1 × M0 (M0 = 2); blocked A → BA, B → BB, T → BT',
-    'a reduction over M equals a reduction over M1 of reductions over M0 for associative, commutative operators']);
+    'a reduction over M equals a reduction over M1 of reductions over M0 for associative, commutative operators (a partial last tile reduces exactly its own points)']);
 });
 
 test("partition of one rank leaves another rank's partition alone", () => {
