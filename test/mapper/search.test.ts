@@ -22,6 +22,7 @@ function close(a: readonly number[], b: readonly number[]): boolean {
 
 test('the pruned search finds the brute-force optimum on random small mapspaces', () => {
   let checked = 0;
+  const params = propertyParams(150);
   fc.assert(
     fc.property(fc.array(fc.nat(1000), { minLength: 64, maxLength: 64 }), (values) => {
       const c = randomCase(values);
@@ -56,7 +57,7 @@ test('the pruned search finds the brute-force optimum on random small mapspaces'
       }
       checked++;
     }),
-    propertyParams(150),
+    params,
   );
-  assert.ok(checked >= 60, `only ${checked} cases were small enough to check`);
+  assert.ok(checked >= params.numRuns * 0.4, `only ${checked} cases were small enough to check`);
 });
