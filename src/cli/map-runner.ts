@@ -53,16 +53,11 @@ export async function runSearch(prep: PreparedSearch, options: RunOptions): Prom
   const threads = Math.max(1, Math.min(options.threads, prep.jobs.length || 1));
   const counts = Array.from({ length: threads }, () => ({ valid: 0, evaluated: 0, jobsDone: 0 }));
   let best: Found | undefined;
+  /** The workers' counts added up. */
+  const totals = (): { valid: number; evaluated: number; jobsDone: number } =>
+    counts.reduce((t, c) => ({ valid: t.valid + c.valid, evaluated: t.evaluated + c.evaluated, jobsDone: t.jobsDone + c.jobsDone }), { valid: 0, evaluated: 0, jobsDone: 0 });
   const progress = (): void => {
-    let valid = 0;
-    let evaluated = 0;
-    let jobsDone = 0;
-    for (const c of counts) {
-      valid += c.valid;
-      evaluated += c.evaluated;
-      jobsDone += c.jobsDone;
-    }
-    options.onProgress?.({ jobsDone, jobs: prep.jobs.length, valid, evaluated, ...(best ? { best: best.metrics } : {}) });
+    options.onProgress?.({ ...totals(), jobs: prep.jobs.length, ...(best ? { best: best.metrics } : {}) });
   };
 
   const timer = Number.isFinite(options.timeLimit) ? setTimeout(() => Atomics.store(ctl, Ctl.stop, 1), Math.max(0, options.timeLimit * 1000)) : undefined;
@@ -102,13 +97,6 @@ export async function runSearch(prep: PreparedSearch, options: RunOptions): Prom
   } finally {
     if (timer) clearTimeout(timer);
   }
-  let valid = 0;
-  let evaluated = 0;
-  let jobsDone = 0;
-  for (const c of counts) {
-    valid += c.valid;
-    evaluated += c.evaluated;
-    jobsDone += c.jobsDone;
-  }
+  const { valid, evaluated, jobsDone } = totals();
   return { ...(best ? { best } : {}), valid, evaluated, jobsDone, jobs: prep.jobs.length, exhaustive: jobsDone === prep.jobs.length && prep.complete };
 }

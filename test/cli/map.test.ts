@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { buildProgram } from '../../src/cli/commands.ts';
+import { runCommand } from '../helpers/cli.ts';
 import { evaluateNest } from '../../src/model/evaluate.ts';
 import type { Mapping } from '../../src/model/types.ts';
 import { loadTimeloopInput } from '../../src/timeloop/reader.ts';
@@ -20,26 +20,7 @@ const spec = join(dir, 'matmul-3level.yaml');
 const ert = join(dir, 'matmul-3level.ERT.yaml');
 const specs = join(import.meta.dirname, '..', '..', 'specs');
 
-async function run(...argv: string[]): Promise<{ out: string; err: string; status: number }> {
-  const program = await buildProgram(argv);
-  let out = '';
-  let err = '';
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  // Only text is ours: the test runner reports (binary) on stdout while the search awaits its workers.
-  process.stdout.write = ((s: string | Uint8Array, ...rest: unknown[]) => (typeof s === 'string' ? ((out += s), true) : (write.out as (...a: unknown[]) => boolean).call(process.stdout, s, ...rest))) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array, ...rest: unknown[]) => (typeof s === 'string' ? ((err += s), true) : (write.err as (...a: unknown[]) => boolean).call(process.stderr, s, ...rest))) as typeof process.stderr.write;
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
-  const status = Number(process.exitCode ?? 0);
-  process.exitCode = before;
-  return { out, err, status };
-}
+const run = runCommand;
 
 interface Entry {
   target: string;

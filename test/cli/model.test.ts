@@ -4,30 +4,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { buildProgram } from '../../src/cli/commands.ts';
+import { runCommand, type CommandResult } from '../helpers/cli.ts';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'timeloop-golden');
 const specs = join(import.meta.dirname, '..', '..', 'specs');
 
-async function run(...args: string[]): Promise<{ out: string; err: string; status: number }> {
-  const argv = ['model', ...args];
-  const program = await buildProgram(argv);
-  let out = '';
-  let err = '';
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
-  const status = Number(process.exitCode ?? 0);
-  process.exitCode = before;
-  return { out, err, status };
+function run(...args: string[]): Promise<CommandResult> {
+  return runCommand('model', ...args);
 }
 
 test('--timeloop --ert --json: the documented contract with Timeloop\'s numbers', async () => {
