@@ -8,7 +8,9 @@ const reports = new Map();
 for (const entry of readdirSync('mutation')) {
   const path = join('mutation', entry);
   const files = statSync(path).isDirectory() ? readdirSync(path).filter((f) => f.endsWith('.json')).map((f) => join(path, f)) : [path];
-  reports.set(entry.replace(/\.json$/, ''), files);
+  // A folder measured file by file is labelled with the files it has reports for.
+  const label = statSync(path).isDirectory() ? `${entry}: ${files.map((f) => f.replace(/^.*\//, '').replace(/\.json$/, '')).join(', ')}` : entry.replace(/\.json$/, '');
+  reports.set(label, files);
 }
 console.log('| folder | score | killed | timed out | survived | no coverage | errors | ignored |');
 console.log('|---|---|---|---|---|---|---|---|');
