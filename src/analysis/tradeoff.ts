@@ -54,6 +54,7 @@ function optionsOf(c: Cascade, f: FootprintEntry, wordBytes: number, inTable: Re
   const extra = f.passes.length - 1;
   const reads = (f.reread.value ?? 0) * wordBytes;
   // A spilled input is already in DRAM; an intermediate is written once when it is produced.
+  // Stryker disable next-line OptionalChaining: the footprint lists only tensors of the cascade
   const writes = c.tensors.get(f.tensor)?.role === 'input' ? 0 : (reads / extra);
   const options: OptionCost[] = [
     { option: 'keep', onChipBytes: (f.buffer.value ?? 0) * wordBytes, dramBytes: 0, dramReadBytes: 0, dramWriteBytes: 0, extraOps: 0, detail: `keep ${f.buffer.symbolic} elements on chip across the pass boundary` },
@@ -61,7 +62,8 @@ function optionsOf(c: Cascade, f: FootprintEntry, wordBytes: number, inTable: Re
   ];
   if (f.recompute) options.push({ option: 'recompute', onChipBytes: 0, dramBytes: 0, dramReadBytes: 0, dramWriteBytes: 0, extraOps: f.recompute.value ?? 0, detail: `recompute it with ${f.producer} (${f.recompute.symbolic} operations)` });
   const producer = c.einsums.find((e) => e.output.tensor === f.tensor && !e.initializes);
-  const recomputeReads = producer ? [...new Set(accessesOf(producer.expr).map((a) => a.tensor))].filter((t) => inTable.has(t)) : [];
+  // A recurrence reads its own previous generation: that is part of recomputing it, not a second cost.
+  const recomputeReads = producer ? [...new Set(accessesOf(producer.expr).map((a) => a.tensor))].filter((t) => inTable.has(t) && t !== f.tensor) : [];
   return { tensor: f.tensor, recomputeReads, rank: f.rank, passes: f.passes, options };
 }
 

@@ -12,6 +12,7 @@ import { analysePasses, iterates, type PassAnalysis } from '../analysis/passes.t
 import type { Tensor } from '../tensor/index.ts';
 import { Execution, type RunOptions, type RunResult } from './run.ts';
 import { loopVariableOf } from './schedule.ts';
+import type { EinsumKernel } from './kernel.ts';
 
 export interface FusedTrace {
   readonly rank: string;
@@ -44,6 +45,8 @@ class FusedRunner {
   private maxPerFiber = 0;
   private readonly touched = new Map<string, Set<number>>();
   private readonly passOf = new Map<Einsum, number>();
+  /** Kernels begun in each enclosing generation loop (innermost last). */
+  private readonly begunInLoop: Array<Set<EinsumKernel>> = [];
 
   constructor(private readonly ex: Execution, private readonly rank: string, analysis: PassAnalysis) {
     for (const [index, ranks] of analysis.einsumPasses) {
@@ -138,9 +141,20 @@ class FusedRunner {
     const vars = fixed.filter((v) => e.vars.has(v));
     const k = this.ex.kernel(e, vars);
     const before = k.visits;
-    k.begin(this.ex.outputState(e));
+    this.begin(k, e);
     k.run(vars.map((v) => values[fixed.indexOf(v)] as number));
     this.ex.visits[e.index] = (this.ex.visits[e.index] as number) + k.visits - before;
+  }
+
+  /**
+   * Start a kernel's accumulation: once per generation loop, so that a reduction over the loop's
+   * variable accumulates across generations as in the sequential run; at every call outside loops.
+   */
+  private begin(k: EinsumKernel, e: Einsum): void {
+    const begun = this.begunInLoop[this.begunInLoop.length - 1];
+    if (begun?.has(k)) return;
+    begun?.add(k);
+    k.begin(this.ex.outputState(e));
   }
 
   private stopAt(variable: string): (v: number) => boolean {
@@ -155,10 +169,12 @@ class FusedRunner {
     const limit = this.ex.shapes.get(this.cascade.iterativeRanks.get(variable)?.rank as string) as number;
     for (const e of einsums) this.ex.outputState(e);
     let v = 0;
+    this.begunInLoop.push(new Set());
     for (; !stop(v); v++) {
       if (v >= limit) fail('FM313', `the stopping condition of '${variable}' does not hold before it leaves its rank (0..${limit - 1})`);
       this.runScope(einsums, [...fixed, variable], [...values, v]);
     }
+    this.begunInLoop.pop();
     this.ex.generations.set(variable, v);
   }
 
@@ -178,7 +194,7 @@ class FusedRunner {
       return { e, vars, rv, kernel: this.ex.kernel(e, vars), stop: loopVar === rv ? this.stopAt(rv) : undefined };
     });
     const before = plan.map((p) => p.kernel.visits);
-    for (const p of plan) p.kernel.begin(this.ex.outputState(p.e));
+    for (const p of plan) this.begin(p.kernel, p.e);
     const extent = this.ex.shapes.get(this.rank) as number;
     let generations = 0;
     for (let r = 0; r < extent; r++) {

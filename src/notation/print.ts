@@ -58,7 +58,7 @@ const LATEX: Style = {
   name: 'latex',
   access: (t, ix, bare) => (bare ? `\\mathit{${t}}` : `\\mathit{${t}}_{${ix.join(',')}}`),
   binaryInfix: (op) => ` ${op.latex} `,
-  call: (name, args) => (name === 'exp' ? `e^{${args.join(', ')}}` : `\\${['max', 'min', 'sqrt', 'log'].includes(name) ? name : `mathrm{${name}}`}(${args.join(', ')})`),
+  call: (name, args) => (name === 'exp' ? `e^{${args.join(', ')}}` : name === 'sqrt' ? `\\sqrt{${args.join(', ')}}` : `\\${['max', 'min', 'log'].includes(name) ? name : `mathrm{${name}}`}(${args.join(', ')})`),
   compare: (op) => ({ '<=': '\\le', '>=': '\\ge', '!=': '\\ne', '==': '=' } as Record<string, string>)[op] ?? op,
   merge: (m) => LATEX_MERGE[m.name] ?? `\\mathrm{${m.name.replace(/_/g, '\\_')}}`,
   actionOp: (op) => ('latex' in op ? op.latex : op.name),

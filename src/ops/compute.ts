@@ -45,7 +45,9 @@ const BUILTIN: readonly ComputeOperator[] = [
   binary({ name: 'sub', symbols: ['-', '−'], apply: (a, b) => a - b, commutative: false, associative: false, defaultMerge: 'union', unicode: '−', latex: '-' }),
   binary({ name: 'mul', symbols: ['*', '×'], apply: (a, b) => a * b, identity: 1, annihilator: 0, commutative: true, associative: true, defaultMerge: 'intersect', unicode: '×', latex: '\\times' }),
   binary({ name: 'div', symbols: ['/', '÷'], apply: (a, b) => a / b, commutative: false, associative: false, defaultMerge: 'take_left', unicode: '÷', latex: '\\div' }),
+  // Stryker disable next-line EqualityOperator: >= and > differ only when a === b (then a and b are the same value; the sign of a zero carries no meaning)
   binary({ name: 'max', symbols: [], apply: (a, b) => (a >= b ? a : b), identity: -Infinity, commutative: true, associative: true, defaultMerge: 'union', unicode: 'max', latex: '\\max' }),
+  // Stryker disable next-line EqualityOperator: <= and < differ only when a === b (then a and b are the same value; the sign of a zero carries no meaning)
   binary({ name: 'min', symbols: [], apply: (a, b) => (a <= b ? a : b), identity: Infinity, commutative: true, associative: true, defaultMerge: 'union', unicode: 'min', latex: '\\min' }),
   // exp(a − b): FuseMax's sub-then-exp, with the pass-through merge that touches every point.
   binary({ name: 'sub_exp', symbols: ['sub-then-exp'], apply: (a, b) => Math.exp(a - b), commutative: false, associative: false, defaultMerge: 'pass_through', unicode: 'sub-then-exp', latex: '\\mathrm{subexp}' }),

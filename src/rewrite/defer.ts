@@ -59,7 +59,8 @@ function product(f: Factors): ValueExpr {
 }
 
 function nameOf(f: Factors): string {
-  const names = f.num.map((x) => (x.kind === 'access' ? x.tensor : 'T'));
+  // Denominators name it too: Σ_k b/a[k] defers b and keeps Σ_k 1/a[k], which still needs a name.
+  const names = [...f.num, ...f.den].map((x) => (x.kind === 'access' ? x.tensor : 'T'));
   return names.length === 1 ? `S${names[0]}` : names.join('');
 }
 

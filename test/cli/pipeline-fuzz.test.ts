@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { UserError } from '../../src/diagnostics/diagnostic.ts';
 import { ranksOf } from '../../src/ir/cascade.ts';
 import { loadCascade } from '../../src/ir/check.ts';
@@ -52,7 +53,7 @@ function pipeline(text: string): void {
 }
 
 test('property: mutated cascades never cause an internal error anywhere in the pipeline', () => {
-  fc.assert(fc.property(mutatedBuiltinCascade(), pipeline), { numRuns: 400, seed: 20261201 });
+  fc.assert(fc.property(mutatedBuiltinCascade(), pipeline), propertyParams(400));
 });
 
 test('the memory check names the largest tensors and what they need', () => {

@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { designCascadeOn } from '../../src/design/design.ts';
 import { UserError } from '../../src/diagnostics/diagnostic.ts';
 import { accessesOf } from '../../src/ir/cascade.ts';
@@ -65,6 +66,6 @@ test('property: random cascades get a design with the required properties', () =
         assert.ok(o.result.latency >= (o.result.traffic / o.result.instance.bandwidth) * (1 - 1e-12), `faster than DRAM\n${text}`);
       }
     }),
-    { seed: 23, numRuns: 25 },
+    propertyParams(25),
   );
 });

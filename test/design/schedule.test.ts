@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { scheduleEpochs, type ScheduleInput } from '../../src/design/schedule.ts';
 
 test("+Binding's binding gets the waterfall's length (BERT 1K, cycles from fusemax-model.md §4.5)", () => {
@@ -138,6 +139,6 @@ test('random groups: the optimum of the brute force, and a valid schedule', () =
       assert.equal(s.seconds, bruteForce(input));
       assert.ok(s.seconds >= s.lowerBound);
     }),
-    { seed: 11, numRuns: 150 },
+    propertyParams(150),
   );
 });

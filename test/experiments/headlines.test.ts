@@ -36,8 +36,10 @@ test('physical fidelity: every point evaluates; latencies and traffic of fixed m
   const u256a = a.attention.get('unfused')!.find((r) => r.model === 'BERT' && r.seq === '256K')!.result;
   const u256p = p.attention.get('unfused')!.find((r) => r.model === 'BERT' && r.seq === '256K')!.result;
   assert.ok(u256p.traffic < u256a.traffic);
-  const h = headlines(p);
-  assert.ok(h.attention.speedupVsFlat.all.arith > 6 && h.attention.speedupVsFlat.all.arith < 7.5);
+  // No quirk moves a latency of FuseMax or FLAT (docs/reproduction.md): the speedups are the artifact's.
+  const [ha, hp] = [headlines(a), headlines(p)];
+  assert.equal(hp.attention.speedupVsFlat.all.arith, ha.attention.speedupVsFlat.all.arith);
+  assert.equal(hp.endToEnd.speedupVsFlat.all.arith, ha.endToEnd.speedupVsFlat.all.arith);
 });
 
 test('no model is special-cased: TrXL and T5 differ from BERT only through their ranks', () => {

@@ -1,9 +1,10 @@
 /**
  * The artifact fidelity against every published value (test/fixtures/published, BERT rows): traffic,
  * latency, energy, utilizations and per-Einsum columns of the five attention configurations, the two
- * end-to-end tables, and the Pareto latency and area columns. 1e-9 relative for fixed mappings; 1e-3
- * for the values that depend on the stochastic Timeloop mapper (Unfused energy at 16K, 256K and 1M,
- * where the mapper's mappings differ from the ones the designs state; measured ≤ 2e-8).
+ * end-to-end tables, and the Pareto latency and area columns. 1e-9 relative for fixed mappings; 2e-8
+ * for the one value where the stochastic Timeloop mapper's mapping differs from the one the design
+ * states in a way that shows (Unfused energy at 16K, measured 1.94e-8; at 256K and 1M the mappings differ
+ * too but the energies agree to 6e-12, so they are held to 1e-9 like the rest).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { reproductionCsvs } from '../../src/report/csv.ts';
 import { publishedCsv, relErr, reproduction } from './helpers.ts';
 
 const FIXED = 1e-9;
-const MAPPER = 1e-3;
+const MAPPER = 2e-8;
 
 test('attention: every published BERT value of the five configurations', () => {
   const r = reproduction('artifact');
@@ -29,7 +30,7 @@ test('attention: every published BERT value of the five configurations', () => {
       for (const c of a.columns) mine[c] = res.einsumUtilization.get(c) ?? NaN;
       pub.header.forEach((h, j) => {
         if (j < 2 || h === '') return;
-        const tol = a.key === 'unfused' && h === 'energy' && ['16K', '256K', '1M'].includes(row.seq) ? MAPPER : FIXED;
+        const tol = a.key === 'unfused' && h === 'energy' && row.seq === '16K' ? MAPPER : FIXED;
         const e = relErr(mine[h]!, Number(cells[j]));
         assert.ok(e <= tol, `attn-${a.key} BERT ${row.seq} ${h}: ${mine[h]} vs published ${cells[j]} (rel. error ${e.toExponential(2)})`);
         checked++;

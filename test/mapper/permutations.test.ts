@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { permutationCandidates } from '../../src/mapper/permutations.ts';
 
 function allOrders(xs: readonly number[]): number[][] {
@@ -43,6 +44,6 @@ test('candidates are the distinct signatures of the pinned orders', () => {
         assert.deepEqual(c.order.slice(0, pin.length), pin);
       }
     }),
-    { seed: 7, numRuns: 400 },
+    propertyParams(400),
   );
 });

@@ -7,9 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { analyzeNest, type NestStats } from '../../src/model/analysis.ts';
+import { propertyParams } from '../helpers/property.ts';
+import { analyzeNest, countNumber, type NestStats } from '../../src/model/analysis.ts';
 import { bindNest } from '../../src/model/nest.ts';
 import { simulateNest } from '../../src/model/simulate.ts';
+import { nestEnergy } from '../../src/model/energy.ts';
 import type { Architecture, LevelMapping, Loop, Mapping, Problem, ProjectionTerm, StorageLevel } from '../../src/model/types.ts';
 
 const NO_ENERGY = { read: 0, write: 0, update: 0, leak: 0 };
@@ -93,13 +95,15 @@ function randomNest(values: readonly number[], affine = false): RandomNest {
   };
   const fan = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a * b, 1) * (tape.pick(4) === 0 ? 2 : 1);
 
+  // Distinct small per-action energies, so that every count and every instance factor shows in the energy.
+  const energy = () => ({ read: 1 + tape.pick(7), write: 1 + tape.pick(7), update: 1 + tape.pick(7), leak: tape.pick(3) });
   const levels: StorageLevel[] = kinds.map((kind, i) => {
     const base = { name: `L${i}`, fanoutX: fan(slots[i]!.x), fanoutY: fan(slots[i]!.y), area: 0 };
     switch (kind) {
       case 'dram':
-        return { kind, ...base, blockSize: 1, energy: NO_ENERGY };
+        return { kind, ...base, blockSize: 1, energy: energy() };
       case 'buffer':
-        return { kind, ...base, depth: 1 << 20, blockSize: 1, energy: NO_ENERGY };
+        return { kind, ...base, depth: 1 << 20, blockSize: 1, energy: energy() };
       case 'spatial':
         return { kind, ...base };
     }
@@ -116,7 +120,7 @@ function randomNest(values: readonly number[], affine = false): RandomNest {
     levels: kinds.map((_, i): LevelMapping => ({ level: `L${i}`, temporal: shuffled(slots[i]!.temporal), spatialX: shuffled(slots[i]!.x), spatialY: shuffled(slots[i]!.y), keep: keep[i]! })),
   };
   const problem: Problem = { name: 'random', dimensions: Object.fromEntries(dims.map((d, i) => [d, sizes[i]!])), dataSpaces };
-  const arch: Architecture = { name: 'random', wordBits: 16, levels, compute: { name: 'mac', units: [{ name: 'mac', energy: 1, area: 0 }] } };
+  const arch: Architecture = { name: 'random', wordBits: 16, levels, compute: { name: 'mac', units: [{ name: 'mac', energy: 1 + tape.pick(5), area: 0 }] } };
   return { arch, problem, mapping };
 }
 
@@ -127,8 +131,10 @@ function comparable(s: NestStats, affineTensors: ReadonlySet<string> = new Set()
   return plain;
 }
 
-test('closed-form counts equal the brute-force simulation on 3000 random nests', () => {
+test('closed-form counts and energy equal the brute-force simulation on 3000 random nests (idle instances included)', () => {
+  const params = propertyParams(3000);
   let kept = 0;
+  let partlyUsed = 0;
   fc.assert(
     fc.property(fc.array(fc.nat({ max: 1_000_000 }), { minLength: 80, maxLength: 80 }), (values) => {
       const { arch, problem, mapping } = randomNest(values);
@@ -139,13 +145,29 @@ test('closed-form counts equal the brute-force simulation on 3000 random nests',
       assert.deepEqual(comparable(analytic), comparable(simulated), JSON.stringify({ problem, mapping, arch: arch.levels }));
       assert.deepEqual(comparable(analyzeNest(bound.nest, { arithmetic: 'bigint' })), comparable(analytic));
       kept += analytic.levels.reduce((n, l) => n + l.tensors.length, 0);
+      // Energy as Timeloop (v0.4) adds it up, from the simulator's counts: each access of every instance
+      // in use (the simulator's per-instance counts are its totals split over those instances), leakage
+      // of the instances in use only (idle ones are power-gated) for every cycle, one compute energy per
+      // compute.
+      let want = countNumber(simulated.computes) * arch.compute.units[0]!.energy;
+      simulated.levels.forEach((l, i) => {
+        const spec = arch.levels[i]!;
+        if (spec.kind === 'spatial') return;
+        for (const t of l.tensors) want += (countNumber(t.reads) * spec.energy.read + countNumber(t.fills) * spec.energy.write + countNumber(t.updates) * spec.energy.update) * t.utilizedInstances;
+        want += spec.energy.leak * countNumber(simulated.cycles) * l.utilizedInstances;
+        if (l.instances > l.utilizedInstances) partlyUsed++;
+      });
+      const got = nestEnergy(bound.nest, analytic).total;
+      assert.ok(Math.abs(got - want) <= 1e-12 * want, `energy ${got} vs ${want}: ${JSON.stringify({ problem, mapping, arch: arch.levels })}`);
     }),
-    { numRuns: 3000, seed: 20240611 },
+    params,
   );
-  assert.ok(kept > 3000 * 2, 'the random nests keep tensors at several levels');
+  assert.ok(kept > params.numRuns * 2, 'the random nests keep tensors at several levels');
+  assert.ok(partlyUsed > params.numRuns / 10, `only ${partlyUsed} levels had idle instances`);
 });
 
 test('closed-form counts equal the brute-force simulation on 1500 random nests with sliding windows and strides', () => {
+  const params = propertyParams(1500);
   let affineKept = 0;
   fc.assert(
     fc.property(fc.array(fc.nat({ max: 1_000_000 }), { minLength: 100, maxLength: 100 }), (values) => {
@@ -159,9 +181,9 @@ test('closed-form counts equal the brute-force simulation on 1500 random nests w
       assert.deepEqual(comparable(analyzeNest(bound.nest, { arithmetic: 'bigint' })), comparable(analytic));
       affineKept += analytic.levels.reduce((n, l) => n + l.tensors.filter((t) => affine.has(t.tensor)).length, 0);
     }),
-    { numRuns: 1500, seed: 20261201 },
+    params,
   );
-  assert.ok(affineKept > 1500, 'sliding-window tensors are kept at several levels');
+  assert.ok(affineKept > params.numRuns, 'sliding-window tensors are kept at several levels');
 });
 
 test('the simulator exercises multicast, reduction, stationarity and refetch', () => {

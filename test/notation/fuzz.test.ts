@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { loadCascade } from '../../src/ir/check.ts';
 import { printCascade } from '../../src/notation/print.ts';
 import { cascadeStructure } from '../../src/ir/structure.ts';
@@ -27,13 +28,13 @@ const TOKENS = ['input', 'output', 'shape', 'stop', 'A', 'B', 'QK', 'K', 'M', 'M
   'max', 'exp', 'reduce', 'map', 'union', 'intersect', '∩', '⋀', '⋁', '×', '0', '1', '256', 'inf', '\n', ' ', '>=', '<=', '_', '·', '⋄', '#', 'sub_exp', 'take_left', '$', '.5'];
 
 test('property: random token streams never crash the parser or checker', () => {
-  fc.assert(fc.property(fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }), (toks) => checkOutcome(toks.join(' '))), { numRuns: 2500 });
+  fc.assert(fc.property(fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }), (toks) => checkOutcome(toks.join(' '))), propertyParams(2500));
 });
 
 test('property: mutated built-in cascades give a diagnostic or a valid cascade', () => {
-  fc.assert(fc.property(mutatedBuiltinCascade(), (text) => checkOutcome(text)), { numRuns: 3000 });
+  fc.assert(fc.property(mutatedBuiltinCascade(), (text) => checkOutcome(text)), propertyParams(3000));
 });
 
 test('property: arbitrary unicode strings never crash', () => {
-  fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), (s) => checkOutcome(s)), { numRuns: 1500 });
+  fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), (s) => checkOutcome(s)), propertyParams(1500));
 });

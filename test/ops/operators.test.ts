@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { MERGES, MERGE_NAMES, lookupMerge, mergeAllows } from '../../src/ops/merge.ts';
 import { defaultOperators, OperatorRegistry, userBinaryOperator } from '../../src/ops/compute.ts';
 import { loadCascade } from '../../src/ir/check.ts';
@@ -46,7 +47,7 @@ test('property: identities, commutativity and annihilators hold as declared', ()
       if (op.identity !== undefined) assert.ok(op.apply(op.identity, a) === a, `${name} identity`);
       if (op.commutative) assert.ok(op.apply(a, b) === op.apply(b, a), `${name} commutes`);
       if (op.annihilator !== undefined) assert.ok(op.apply(op.annihilator, a) === op.annihilator, `${name} annihilator`);
-    }), { numRuns: 300 });
+    }), propertyParams(300));
   }
 });
 

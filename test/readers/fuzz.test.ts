@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { UserError } from '../../src/diagnostics/diagnostic.ts';
 import { loadArchSpec } from '../../src/readers/arch.ts';
 import { loadMappingSpec } from '../../src/readers/mapping.ts';
@@ -50,7 +51,7 @@ test('mutated own specs evaluate or fail with diagnostics', () => {
         evaluateSource(ownNestSource(loadArchSpec('a.yaml', texts.arch), loadProblemSpec('p.yaml', texts.problem), loadMappingSpec('m.yaml', texts.mapping)));
       });
     }),
-    { numRuns: 300, seed: 7 },
+    propertyParams(300),
   );
 });
 
@@ -64,7 +65,7 @@ test('mutated Timeloop inputs and ERTs evaluate or fail with diagnostics', () =>
         evaluateSource(timeloopNestSource(loaded, applyErt(loaded.arch, loadErt('ert.yaml', ert))));
       });
     }),
-    { numRuns: 150, seed: 11 },
+    propertyParams(150),
   );
 });
 

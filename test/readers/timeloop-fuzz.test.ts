@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import YAML from 'yaml';
 import { UserError } from '../../src/diagnostics/diagnostic.ts';
 import { evaluateSource, timeloopNestSource } from '../../src/readers/nest-source.ts';
@@ -109,7 +110,7 @@ test('mutated Timeloop inputs give a result or located FMxxx diagnostics', () =>
       }
       located(() => modelAll(YAML.stringify(doc), run.ert));
     }),
-    { numRuns: 120, seed: 20261201 },
+    propertyParams(120),
   );
 });
 

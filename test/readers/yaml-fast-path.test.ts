@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { stringify } from 'yaml';
 import { dump } from 'js-yaml';
 import { UserError } from '../../src/diagnostics/diagnostic.ts';
@@ -23,7 +24,7 @@ test('property: the fast value equals the positioned document value, whoever wro
     const src = parseYamlSource('p.yaml', text);
     const fast = src.value();
     assert.deepEqual(fast, src.doc.toJS(), text);
-  }), { numRuns: 400, seed: 1201 });
+  }), propertyParams(400));
 });
 
 test('positions come from the positioned parse; an edit to the document is what value() returns', () => {

@@ -1,7 +1,8 @@
 /**
  * SVG snapshots of Figures 6a–12 (artifact fidelity): the rendering is deterministic (same SVG twice, no
  * timestamps) and equals the snapshot in test/fixtures/figures/. Set UPDATE_SNAPSHOTS=1 to rewrite the
- * snapshots after an intended change, then look at them.
+ * snapshots after an intended change, then look at them. A missing snapshot fails the test: under CI
+ * (CI=true) it is an error; elsewhere it is written first, to be looked at and committed.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +24,11 @@ test('Figures 6a, 6b, 7, 8, 9, 10, 11, 12: deterministic SVG equal to the snapsh
     assert.match(svg, /^<svg/);
     assert.ok(svg.includes('DejaVu Sans'), `${f.name} names the fixed font`);
     const file = join(DIR, `${f.name}.svg`);
-    if (process.env['UPDATE_SNAPSHOTS'] === '1' || !existsSync(file)) writeFileSync(file, svg);
+    if (!existsSync(file) && process.env['UPDATE_SNAPSHOTS'] !== '1') {
+      if (process.env['CI'] !== 'true') writeFileSync(file, svg);
+      assert.fail(`${f.name}: no snapshot in test/fixtures/figures/${process.env['CI'] === 'true' ? '' : ' (written now: look at it, commit it, run again)'}`);
+    }
+    if (process.env['UPDATE_SNAPSHOTS'] === '1') writeFileSync(file, svg);
     assert.equal(svg, readFileSync(file, 'utf8'), `${f.name} differs from its snapshot (UPDATE_SNAPSHOTS=1 to accept)`);
   }
 });

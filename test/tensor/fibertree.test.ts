@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { UserError } from '../../src/diagnostics/diagnostic.ts';
 import { Tensor, fiberCoordAt, fiberLength, fiberPosition, maxRelativeDifference, maxRelativeError, randomSparse, tensorsEqual, type Fiber, type RankFormat } from '../../src/tensor/index.ts';
 
@@ -99,7 +100,7 @@ test('property: fromDense in every format combination is canonical and reads bac
     const seen: Array<[number[], number]> = [];
     t.forEachEntry((c, v) => seen.push([[...c], v]));
     assert.deepEqual(seen, expected);
-  }), { numRuns: 300 });
+  }), propertyParams(300));
 });
 
 test('property: fromEntries (any order, duplicates, later empties) matches a dense model; withFormats preserves values', () => {
@@ -122,7 +123,7 @@ test('property: fromEntries (any order, duplicates, later empties) matches a den
     assert.ok(tensorsEqual(other, t));
     assert.ok(other.toDense().every((v, i) => v === model[i]));
     assert.deepEqual([...other.entries()], [...t.entries()]);
-  }), { numRuns: 300 });
+  }), propertyParams(300));
 });
 
 test('withFormats shares the subtrees whose formats do not change; withName shares everything', () => {
@@ -151,7 +152,7 @@ test('property: fiberPosition agrees with a linear search, in compressed and unc
         assert.equal(fiberPosition(f, c), linear, `coordinate ${c} in a '${f.format}' fiber`);
       }
     }
-  }), { numRuns: 200 });
+  }), propertyParams(200));
 });
 
 test('footprint: stored coordinates and payloads per rank, uncompressed empty sub-fibers included', () => {
@@ -171,7 +172,7 @@ test('footprint: stored coordinates and payloads per rank, uncompressed empty su
     const nnz = data.filter((v) => v !== l.empty).length;
     assert.equal(c.coords.at(-1), nnz);
     assert.deepEqual(c.coords, c.payloads);
-  }), { numRuns: 100 });
+  }), propertyParams(100));
 });
 
 test('scalars and empty tensors', () => {
@@ -252,7 +253,7 @@ test('property: maxRelativeError is the dense max|a − b| / max|b|, whatever th
     const b = Tensor.fromDense('B', ids(l.shape.length), l.shape, y, l.other, l.empty);
     assert.equal(maxRelativeError(a, b), maxRelativeDifference(x, y));
     assert.equal(maxRelativeError(a, a.withFormats(l.other)), 0);
-  }), { numRuns: 200 });
+  }), propertyParams(200));
   assert.equal(maxRelativeDifference([1, 2], [1, 4]), 0.5);
   assert.equal(maxRelativeDifference([3], [0]), 3, 'absolute when b is all zero');
   assert.equal(maxRelativeDifference([Infinity, 1], [Infinity, 1]), 0);

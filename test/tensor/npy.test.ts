@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { readNpy, writeNpy } from '../../src/tensor/index.ts';
 import { UserError } from '../../src/diagnostics/diagnostic.ts';
 
@@ -74,7 +75,7 @@ test('property: float64 and float32 round trips, the data starting at a multiple
     const f4 = readNpy(writeNpy(shape, data, 'float32'));
     assert.equal(f4.dtype, '<f4');
     assert.deepEqual(f4.data, data.map(Math.fround));
-  }), { numRuns: 300 });
+  }), propertyParams(300));
 });
 
 test('property: Fortran-order files read as the row-major array', () => {
@@ -98,7 +99,7 @@ test('property: Fortran-order files read as the row-major array', () => {
     const text = new TextDecoder('latin1').decode(bytes.subarray(10, 128)).replace("'fortran_order': False", "'fortran_order': True ");
     bytes.set(ascii(text), 10);
     assert.deepEqual(readNpy(bytes).data, rowMajor);
-  }), { numRuns: 100 });
+  }), propertyParams(100));
 });
 
 /** Asserts that reading `bytes` fails with a diagnostic of `code` that names the file. */
@@ -174,6 +175,6 @@ test('property: mutated, truncated and spliced files never throw anything but an
       assert.ok(['FM301', 'FM302'].includes(err.diagnostics[0]?.code ?? ''), err.message);
       assert.match(err.message, /m\.npy: /);
     }
-  }), { numRuns: 800 });
+  }), propertyParams(800));
   assert.ok(failures > 300, `only ${failures} mutants were rejected`);
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { propertyParams } from '../helpers/property.ts';
 import { Rng, randomNormal, randomSparse, randomTensor, randomUniform } from '../../src/tensor/index.ts';
 
 function stats(x: Float64Array): { mean: number; std: number } {
@@ -56,7 +57,7 @@ test('property: randomSparse has exactly round(density·size) non-zeros, none of
     assert.equal(x.length, size);
     assert.equal(x.filter((v) => v !== 0).length, Math.round(density * size));
     if (dist === 'uniform') assert.ok(x.every((v) => v >= 0 && v < 1));
-  }), { numRuns: 300 });
+  }), propertyParams(300));
   // Positions are uniform: over many seeds each of 10 slots is chosen about 30% of the time.
   const hits = new Array<number>(10).fill(0);
   for (let seed = 0; seed < 3000; seed++) randomSparse([10], 0.3, seed).forEach((v, i) => { if (v !== 0) hits[i]! += 1; });

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { optimize, operationCount, verifyRewrite } from '../../src/rewrite/search.ts';
+import { resolveShapes } from '../../src/ir/shapes.ts';
+import { loadCascade } from '../../src/ir/check.ts';
+import { completeInputs } from '../../src/exec/inputs.ts';
+import { maxRelativeDifference } from '../../src/tensor/index.ts';
+import { builtinCascade } from '../helpers/cascades.ts';
+
+test('operation counts by hand: map operations per point plus one per reduced point', () => {
+  // Cascade 1: Y = Σ_k A·B and Z = Σ_k Y·A: (1 + 1)·K each.
+  const c1 = builtinCascade('cascade1-dot-reuse');
+  assert.equal(operationCount(c1, resolveShapes(c1, new Map([['K', 8]]))), 32);
+  // Cascade 3: RY (+, ×: 2 per step) and RZ (×, ÷, +, ×: 4 per step); initializations and Z = RZ[K] cost nothing.
+  const c3 = builtinCascade('cascade3-iterative');
+  assert.equal(operationCount(c3, resolveShapes(c3, new Map([['K', 8]]))), 48);
+  // 3-pass attention at M = 4, P = 3, E = 2, F = 5: QK 2·MPE, GM MP, SN MP, SD MP, A MP, AV 2·MPF.
+  const a = builtinCascade('attention-3pass');
+  const [M, P, E, F] = [4, 3, 2, 5];
+  assert.equal(operationCount(a, resolveShapes(a, new Map(Object.entries({ M, P, E, F })))), 2 * M * P * E + 4 * M * P + 2 * M * P * F);
+});
+
+test('optimize: the search budget, the rule set, the counting shapes and the refusals it reports', () => {
+  const a = builtinCascade('attention-3pass');
+  // One state expanded: the counting shapes are 1024 for every rank of the inputs.
+  const one = optimize(a, { maxStates: 1 });
+  assert.equal(one.rank, 'M');
+  assert.deepEqual([...one.compute.shapes].slice(0, 4), [['E', 1024], ['P', 1024], ['M', 1024], ['F', 1024]]);
+  // Partition alone does not remove a pass: nothing is applied.
+  assert.deepEqual(optimize(a, { rules: ['partition'] }).rules, []);
+  // All rules at given shapes: three rewrites, the default chunk M0 = 256 and M1 = M / 256.
+  const all = optimize(a, { shapes: new Map([['M', 512], ['P', 256], ['E', 64], ['F', 64]]) });
+  assert.deepEqual(all.rules.map((x) => x.rule), ['defer', 'partition', 'online']);
+  assert.deepEqual([...all.compute.shapes], [['E', 64], ['P', 256], ['M', 512], ['F', 64], ['M0', 256], ['M1', 2]]);
+  assert.deepEqual([all.passesAfter.get('M1'), all.passesAfter.get('M0')], [1, 2]);
+  assert.ok(all.compute.after < all.compute.before, `${all.compute.after} < ${all.compute.before}`);
+  // A chunk of 128 splits M into 4 × 128.
+  const small = optimize(a, { chunk: 128, shapes: new Map([['M', 512], ['P', 256], ['E', 64], ['F', 64]]) });
+  assert.deepEqual([small.compute.shapes.get('M0'), small.compute.shapes.get('M1')], [128, 4]);
+});
+
+test('operation counts: unary operators count, a variable pinned by an == filter does not', () => {
+  const u = loadCascade('input A[K]\nY[k] = -exp(A[k])\n', 'unary.cascade');
+  assert.equal(operationCount(u, resolveShapes(u, new Map([['K', 8]]))), 2 * 8);
+  // Y[i] = Σ_{k = i} 2·A[k]: one × and one + per i, not per (i, k).
+  const f = loadCascade('input A[K]\nY[i] = A[k : k == i] * 2\n', 'filter.cascade');
+  assert.equal(operationCount(f, resolveShapes(f, new Map([['K', 8], ['I', 5]]))), 2 * 5);
+});
+
+test('verifyRewrite measures the difference of a wrong rewrite at both scales, and a lost output is an error', () => {
+  const original = loadCascade('input A[K]\nY = A[k] * A[k]\n', 'o.cascade');
+  const wrong = loadCascade('input A[K]\nY = A[k] * A[k] + 1\n', 'w.cascade');
+  const shapes = new Map([['K', 4]]);
+  const v = verifyRewrite(original, wrong, shapes, 3);
+  // By hand from the same random data: Σ a² against Σ (a² + 1) = Σ a² + K, with a scaled by 1 and by 3.
+  const want = ([[1, 11], [3, 12]] as const).map(([scale, seed]) => {
+    const a = completeInputs(original, resolveShapes(original, shapes), seed).get('A')!.toDense().map((x) => x * scale);
+    const y = a.reduce((s, x) => s + x * x, 0);
+    return { scale, seed, maxRelError: maxRelativeDifference([y + 4], [y]) };
+  });
+  const ordinaryAndLarge = v.cases.slice(0, 2);
+  assert.deepEqual(ordinaryAndLarge.map((c) => [c.scale, c.seed]), want.map((c) => [c.scale, c.seed]));
+  ordinaryAndLarge.forEach((c, i) => assert.ok(Math.abs(c.maxRelError - want[i]!.maxRelError) < 1e-12, `${c.maxRelError} vs ${want[i]!.maxRelError}`));
+  assert.equal(v.maxRelError, v.cases[0]!.maxRelError, 'here the ordinary scale differs most');
+  assert.ok(v.cases[0]!.maxRelError !== v.cases[1]!.maxRelError);
+  const lost = loadCascade('input A[K]\nZ = A[k] * A[k]\n', 'lost.cascade');
+  assert.throws(() => verifyRewrite(original, lost, shapes), /the rewritten cascade lost output Y/);
+});
