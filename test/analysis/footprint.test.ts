@@ -89,3 +89,16 @@ test('an intermediate spilled across two extra passes is written once and read t
     [['keep', 16, 0, 0, 0], ['reread', 0, 32, 16, 0], ['recompute', 0, 0, 0, 24]],
   ]);
 });
+
+test('two partitions: a tile over M0 buffers every rank but M1, and the trade-off takes the first of two equal ranks', () => {
+  // BX is read in passes 1 (GM) and 2 (Y) over M1 and over M0. Over M0 one M0 tile is buffered for all
+  // of P (P1·P0: the outer part of P is not traversed by M0); over M1 the whole of BX.
+  const c = loadCascade('input X[M,P]\nshape M0 = 4, P0 = 2\nBX[m1,m0,p1,p0] = X[m1*M0+m0, p1*P0+p0]\nGM[p1,p0] = BX[m1,m0,p1,p0] :: reduce max\nY[m1,m0,p1,p0] = exp(BX[m1,m0,p1,p0] - GM[p1,p0])\n', 'two.cascade');
+  const f = liveFootprint(c, analysePasses(c));
+  assert.deepEqual(f.map((x) => [x.tensor, x.rank, x.passes, x.buffer.symbolic, x.reread.symbolic]), [
+    ['BX', 'M0', [1, 2], 'M0·P1·P0', 'M1·M0·P1·P0'],
+    ['BX', 'M1', [1, 2], 'M1·M0·P1·P0', 'M1·M0·P1·P0'],
+  ]);
+  const t = tradeoff(c, resolveShapes(c, new Map([['M', 8], ['P', 4]])));
+  assert.deepEqual(t.tensors.map((x) => [x.tensor, x.rank, x.options[0]?.onChipBytes]), [['BX', 'M0', 4 * 4 * 2]]);
+});
