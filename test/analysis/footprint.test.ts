@@ -102,3 +102,12 @@ test('two partitions: a tile over M0 buffers every rank but M1, and the trade-of
   const t = tradeoff(c, resolveShapes(c, new Map([['M', 8], ['P', 4]])));
   assert.deepEqual(t.tensors.map((x) => [x.tensor, x.rank, x.options[0]?.onChipBytes]), [['BX', 'M0', 4 * 4 * 2]]);
 });
+
+test('the trade-off decides a tensor over the rank with the most passes: A over M (3) rather than K (2)', () => {
+  // Over K: S reduces M, not K, so Y streams with it (pass 1) and only W, after Z, needs pass 2. Over M:
+  // Y waits for S (2), Z reduces Y in pass 2, W waits for Z (3).
+  const c = loadCascade('input A[K,M]\nS[k] = A[k,m]\nY[k,m] = A[k,m] / S[k]\nZ = Y[k,m]\nW[k,m] = A[k,m] - Z\n', 'ranks.cascade');
+  assert.deepEqual(analysePasses(c).tensors.filter((x) => x.tensor === 'A').map((x) => [x.rank, x.passes]), [['K', [1, 2]], ['M', [1, 2, 3]]]);
+  const t = tradeoff(c, resolveShapes(c, new Map([['K', 4], ['M', 3]])));
+  assert.deepEqual(t.tensors.map((x) => [x.tensor, x.rank, x.passes]), [['A', 'M', [1, 2, 3]]]);
+});
