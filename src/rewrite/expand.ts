@@ -60,8 +60,11 @@ class Expander {
   readonly shifted: string[] = [];
   readonly inlined = new Set<string>();
 
-  /** Whether the summand has a centred sum (a value that varies next to one that does not). */
-  centred = false;
+  /**
+   * Whether a centred sum (a value that varies next to one that does not) was multiplied out as
+   * written, unshifted: it cancels catastrophically when the values share a large offset.
+   */
+  unshifted = false;
   /** Later Einsums reused here, moved before the target. */
   readonly moved = new Set<string>();
 
@@ -148,11 +151,12 @@ class Expander {
     const rest = terms.filter((t) => this.varying(t.x) && this.nonFree(t.x));
     const plain = (): Polynomial => terms.reduce((acc, t) => acc.add(this.poly(t.x), t.sign), Polynomial.constant(0));
     if (moving.length === 0 || constant.length === 0) return plain();
-    this.centred = true;
-    if (!this.shift) return plain();
     const l = sumExpr(moving.map((t) => ({ coef: t.sign, expr: t.x })));
-    const l0 = atFirstCoordinate(this.c, l, this.reduced);
-    if (!l0) return plain();
+    const l0 = this.shift ? atFirstCoordinate(this.c, l, this.reduced) : null;
+    if (!l0) {
+      this.unshifted = true;
+      return plain();
+    }
     const shifted = this.shiftedValue(l, l0);
     const offset = sumExpr([{ coef: 1, expr: l0 }, ...constant.map((t) => ({ coef: t.sign, expr: t.x }))]);
     let p = Polynomial.atom(this.table.intern(shifted, true)).add(Polynomial.atom(this.table.intern(offset, false)));
@@ -230,7 +234,9 @@ function atFirstCoordinate(c: Cascade, x: ValueExpr, reduced: readonly string[])
 /**
  * Expand the + reduction of Einsum `target` (by position) into reductions free of completed values.
  * With `shift` false, centred sums are multiplied out as written (the textbook sum of squares minus
- * the square of the sum): fewer operations, but unstable on data with a large common offset.
+ * the square of the sum): fewer operations, but unstable on data with a large common offset. So is a
+ * centred generation of an iterative tensor (it has no first value to shift by). Either way the
+ * rewrite says it trades accuracy, and the search verifies it before building on it.
  */
 export function expand(c: Cascade, d: Draft, target: number, shift = true): RuleResult {
   const e = c.einsums[target];
@@ -267,7 +273,7 @@ export function expand(c: Cascade, d: Draft, target: number, shift = true): Rule
     description: `${de.tensor}: multiplied out the sum over ${reduced.join(', ')} into ${[...sums, ...(built.counts ? ['a count'] : [])].join(', ')}${expansion.shifted.length ? `, shifted by the first element (${expansion.shifted.join(', ')})` : ''}${x.inlined.size ? ` (inlined ${[...x.inlined].join(', ')})` : ''}`,
     condition: `Σ_${reduced.join(',')} Σᵢ cᵢ·mᵢ = Σᵢ cᵢ·Σ_${reduced.join(',')} mᵢ when cᵢ does not depend on ${reduced.join(', ')}; Σ c = ${[...ranks].join('·')}·c${expansion.shifted.length ? '; x = (x − x₀) + x₀ with x₀ the value at the first coordinate (keeps the sums small when x has a large common offset)' : ''}; no divisor is 0`,
     draft: { ...d, einsums },
-    ...(x.centred && !shift ? { trades: 'accuracy' as const } : {}),
+    ...(x.unshifted ? { trades: 'accuracy' as const } : {}),
   });
 }
 
