@@ -56,8 +56,12 @@ export interface JobResult {
    * stands for every mapping that completes it).
    */
   readonly partial: number;
-  /** True when the job was cut short by `shouldStop`. */
+  /** True when the job was cut short, by `shouldStop`, its leaf budget or its work cap. */
   readonly stopped: boolean;
+  /** True when the cut was its work cap (a deterministic point: the same inputs cut at the same node). */
+  readonly capped: boolean;
+  /** True when the cut was `shouldStop` (a time limit: not deterministic). */
+  readonly interrupted: boolean;
 }
 
 export interface JobContext {
@@ -184,9 +188,11 @@ const POLL = 2048;
 
 /**
  * Run job `jobIndex`. `leafBudget` stops it after that many complete mappings (a dive: the first leaf is
- * the greedy one, children being tried best bound first); the result then says `stopped`.
+ * the greedy one, children being tried best bound first); `workCap` once it has examined that many
+ * mappings (complete and partial, checked before each node); the result then says `stopped`. Given the
+ * same incumbents from `ctx`, a run cut by its caps is the same wherever and whenever it runs.
  */
-export function runJob(prep: PreparedSearch, jobIndex: number, ctx: JobContext, leafBudget = Infinity): JobResult {
+export function runJob(prep: PreparedSearch, jobIndex: number, ctx: JobContext, leafBudget = Infinity, workCap = Infinity): JobResult {
   const job = prep.jobs[jobIndex]!;
   // One search object per prepared search and thread, its arrays reused from job to job.
   let search = searches.get(prep);
@@ -194,7 +200,7 @@ export function runJob(prep: PreparedSearch, jobIndex: number, ctx: JobContext, 
     search = new TemporalSearch(prep);
     searches.set(prep, search);
   }
-  search.reset(jobIndex, ctx, leafBudget);
+  search.reset(jobIndex, ctx, leafBudget, workCap);
   if (job.keep >= 0) {
     const costs = jobCosts(prep.space, prep.spatial[job.spatial]!, prep.keeps[job.keep]!);
     if (costs) search.run(costs, job.spatial);
@@ -284,6 +290,9 @@ class TemporalSearch {
   private jobIndex = 0;
   private ctx!: JobContext;
   private leafBudget = Infinity;
+  private workCap = Infinity;
+  private capped = false;
+  private interrupted = false;
 
   constructor(private readonly prep: PreparedSearch) {
     this.space = prep.space;
@@ -321,10 +330,13 @@ class TemporalSearch {
   }
 
   /** Start job `jobIndex` afresh (counts, best mapping, incumbent copy). */
-  reset(jobIndex: number, ctx: JobContext, leafBudget: number): void {
+  reset(jobIndex: number, ctx: JobContext, leafBudget: number, workCap: number): void {
     this.jobIndex = jobIndex;
     this.ctx = ctx;
     this.leafBudget = leafBudget;
+    this.workCap = workCap;
+    this.capped = false;
+    this.interrupted = false;
     this.hasIncumbent = false;
     this.best = undefined;
     this.leaves = 0;
@@ -335,7 +347,7 @@ class TemporalSearch {
   }
 
   result(): JobResult {
-    return { ...(this.best ? { best: this.best } : {}), leaves: this.leaves, partial: this.rejected + this.bounded, stopped: this.stopped };
+    return { ...(this.best ? { best: this.best } : {}), leaves: this.leaves, partial: this.rejected + this.bounded, stopped: this.stopped, capped: this.capped, interrupted: this.interrupted };
   }
 
   run(costs: JobCosts, spatialIndex: number): void {
@@ -384,8 +396,16 @@ class TemporalSearch {
   }
 
   private poll(): void {
+    if (this.leaves + this.rejected + this.bounded >= this.workCap) {
+      this.stopped = true;
+      this.capped = true;
+      return;
+    }
     if (++this.nodes % POLL !== 0) return;
-    if (this.ctx.shouldStop()) this.stopped = true;
+    if (this.ctx.shouldStop()) {
+      this.stopped = true;
+      this.interrupted = true;
+    }
     this.refreshIncumbent();
   }
 
