@@ -19,7 +19,7 @@
  */
 import { boundExceeds, compareVectors } from './metrics.ts';
 import { polish } from './polish.ts';
-import { runJob, type Choice, type Found, type JobContext, type PreparedSearch } from './search.ts';
+import { jobBounded, runJob, type Choice, type Found, type JobContext, type PreparedSearch } from './search.ts';
 
 export interface Progress {
   readonly jobsDone: number;
@@ -88,24 +88,34 @@ export function runItem(prep: PreparedSearch, item: WorkItem, incumbent: readonl
   }
 }
 
-/** Jobs dived into before the full search (none when there are few jobs: they all run soon anyway). */
+/**
+ * Jobs dived into before the full search: none when there are few jobs (they all run soon anyway); fewer
+ * when a job covers every keep choice of a spatial choice (its dive first costs all of them).
+ */
 export function diveCount(prep: PreparedSearch): number {
-  return prep.jobs.length <= 32 ? 0 : Math.min(256, prep.jobs.length);
+  if (prep.jobs.length <= 32) return 0;
+  return Math.min(prep.jobs[0]!.keep < 0 ? 32 : 256, prep.jobs.length);
 }
 
 /** Work cap of a dive, and the first cap of a job (each retry multiplies it by JOB_CAP_GROWTH). */
 const DIVE_CAP = 1 << 20;
 const JOB_CAP = 1 << 18;
 const JOB_CAP_GROWTH = 4;
-/**
- * Dives a round holds at most (the local search starts after the first round of dives, from its best
- * ones, then the other dives run), and the work of a round's job caps at most (beyond its first item).
- */
-const DIVES_PER_ROUND = 16;
+/** Dives a round holds at most, and the work of a round's job caps at most (beyond its first item). */
+const DIVES_PER_ROUND = 8;
+const FIRST_DIVES = 2;
 const ROUND_WORK = 1 << 21;
-/** Local searches from the best distinct dives, and the evaluations each may make. */
+/**
+ * Local search: each polish round starts POLISHES climbs of at most POLISH_BUDGET evaluations from the
+ * best mappings found so far (distinct spatial and keep choices); one after each round of dives (at most
+ * EARLY_POLISH_ROUNDS of them), then one every POLISH_EVERY rounds of jobs.
+ */
 const POLISHES = 4;
-const POLISH_BUDGET = 1 << 14;
+const POLISH_BUDGET = 1 << 12;
+const EARLY_POLISH_ROUNDS = 8;
+const POLISH_EVERY = 4;
+/** Best mappings remembered as starts for the local search. */
+const STARTS_KEPT = 32;
 
 /**
  * The rounds of a search and their merged results. `nextRound` gives the items of the next round (none
@@ -114,8 +124,11 @@ const POLISH_BUDGET = 1 << 14;
 export class SearchPlan {
   private readonly dives: number;
   private nextDive = 0;
-  private diveResults: Found[] = [];
-  private polished = false;
+  /** The best mappings found (distinct spatial and keep choices): where local searches start. */
+  private starts: Found[] = [];
+  private polishRounds = 0;
+  private jobRounds = 0;
+  private lastWasPolish = false;
   /** Jobs still to run (job index, cap), in job order. */
   private queue: { job: number; cap: number }[];
   private bnb: Found | undefined;
@@ -145,33 +158,23 @@ export class SearchPlan {
   nextRound(): readonly WorkItem[] | undefined {
     if (this.stopped) return undefined;
     const left = this.budget - this.evaluated;
-    if (left <= 0) {
-      this.budgetSpent = this.queue.length > 0 || this.nextDive < this.dives;
+    const more = this.queue.length > 0 || this.nextDive < this.dives;
+    if (left <= 0 || !more) {
+      this.budgetSpent = left <= 0 && more;
       return undefined;
     }
-    const items: WorkItem[] = [];
-    if (this.nextDive < this.dives && this.nextDive === 0) {
-      return this.diveRound(left);
-    } else if (!this.polished) {
-      this.polished = true;
-      const starts = distinctStarts(this.diveResults, POLISHES);
-      starts.forEach((f, i) => items.push({ kind: 'polish', start: f.choice, seed: i + 1, budget: Math.max(1, Math.min(POLISH_BUDGET, Math.floor(left / starts.length))), key: i }));
-      if (items.length === 0) return this.nextRound();
+    const polishDue = this.nextDive < this.dives ? this.polishRounds < EARLY_POLISH_ROUNDS : this.jobRounds >= POLISH_EVERY * (this.polishRounds - EARLY_POLISH_ROUNDS + 1);
+    let items: WorkItem[] = [];
+    if (this.nextDive > 0 && !this.lastWasPolish && polishDue && this.starts.length > 0) {
+      items = this.polishRound(left);
+      this.lastWasPolish = true;
     } else if (this.nextDive < this.dives) {
-      return this.diveRound(left);
+      items = this.diveRound(left);
+      this.lastWasPolish = false;
     } else {
-      let work = 0;
-      let taken = 0;
-      while (taken < this.queue.length) {
-        const q = this.queue[taken]!;
-        const cap = Math.min(q.cap, left - work);
-        if (cap <= 0 || (taken > 0 && work + cap > ROUND_WORK)) break;
-        items.push({ kind: 'job', job: q.job, cap });
-        work += cap;
-        taken++;
-      }
-      this.queue = this.queue.slice(taken);
-      if (items.length === 0) return undefined;
+      items = this.jobRound(left);
+      this.lastWasPolish = false;
+      if (items.length === 0) return this.nextRound();
     }
     this.current = items;
     return items;
@@ -180,11 +183,43 @@ export class SearchPlan {
   private diveRound(left: number): WorkItem[] {
     const items: WorkItem[] = [];
     let work = 0;
-    while (this.nextDive < this.dives && items.length < DIVES_PER_ROUND && (items.length === 0 || work + DIVE_CAP <= left)) {
+    // The first round is short: the local search starts as soon as there is a mapping to start from.
+    const size = this.nextDive === 0 ? FIRST_DIVES : DIVES_PER_ROUND;
+    while (this.nextDive < this.dives && items.length < size && (items.length === 0 || work + DIVE_CAP <= left)) {
       items.push({ kind: 'dive', job: this.nextDive++, cap: Math.min(DIVE_CAP, left) });
       work += DIVE_CAP;
     }
-    this.current = items;
+    return items;
+  }
+
+  private polishRound(left: number): WorkItem[] {
+    const starts = this.starts.slice(0, POLISHES);
+    const budget = Math.max(1, Math.min(POLISH_BUDGET, Math.floor(left / starts.length)));
+    const round = this.polishRounds++;
+    return starts.map((f, i) => ({ kind: 'polish', start: f.choice, seed: round * POLISHES + i + 1, budget, key: round * POLISHES + i }));
+  }
+
+  private jobRound(left: number): WorkItem[] {
+    // Jobs whose bound exceeds the incumbent hold nothing as good: done, each one partial mapping cut.
+    const incumbent = this.incumbent();
+    const open = this.queue.filter((q) => !jobBounded(this.prep, q.job, incumbent));
+    const cut = this.queue.length - open.length;
+    this.jobsDone += cut;
+    this.evaluated += cut;
+    this.queue = open;
+    const items: WorkItem[] = [];
+    let work = 0;
+    let taken = 0;
+    while (taken < this.queue.length) {
+      const q = this.queue[taken]!;
+      const cap = Math.min(q.cap, left - work);
+      if (cap <= 0 || (taken > 0 && work + cap > ROUND_WORK)) break;
+      items.push({ kind: 'job', job: q.job, cap });
+      work += cap;
+      taken++;
+    }
+    this.queue = this.queue.slice(taken);
+    this.jobRounds++;
     return items;
   }
 
@@ -196,10 +231,10 @@ export class SearchPlan {
       this.valid += r.valid;
       this.evaluated += r.evaluated;
       if (r.stopped) this.stopped = true;
+      if (r.best) this.remember(r.best);
       switch (item.kind) {
         case 'dive':
           this.bnb = betterFound(this.bnb, r.best);
-          if (r.best) this.diveResults.push(r.best);
           break;
         case 'polish':
           this.local = betterFound(this.local, r.best);
@@ -219,6 +254,21 @@ export class SearchPlan {
     this.current = [];
   }
 
+  /** Keep f among the best starts: one per spatial and keep choice, the best first. */
+  private remember(f: Found): void {
+    const key = (x: Found): string => `${x.choice.spatial}:${x.choice.keep.join(',')}`;
+    const k = key(f);
+    const same = this.starts.findIndex((x) => key(x) === k);
+    if (same >= 0) {
+      if (compareVectors(f.metrics, this.starts[same]!.metrics) >= 0) return;
+      this.starts.splice(same, 1);
+    }
+    let at = this.starts.findIndex((x) => compareVectors(f.metrics, x.metrics) < 0);
+    if (at < 0) at = this.starts.length;
+    this.starts.splice(at, 0, f);
+    if (this.starts.length > STARTS_KEPT) this.starts.pop();
+  }
+
   /** Stop before the next round (a time limit). */
   stop(): void {
     this.stopped = true;
@@ -235,21 +285,6 @@ export class SearchPlan {
     const exhaustive = !this.stopped && this.queue.length === 0 && this.jobsDone === this.prep.jobs.length && this.prep.complete;
     return { ...(best ? { best } : {}), valid: this.valid, evaluated: this.evaluated, jobsDone: this.jobsDone, jobs: this.prep.jobs.length, exhaustive, budgetSpent: this.budgetSpent };
   }
-}
-
-/** The best `n` results with distinct spatial and keep choices (local searches from them diverge more). */
-function distinctStarts(found: readonly Found[], n: number): Found[] {
-  const sorted = [...found].sort((a, b) => compareVectors(a.metrics, b.metrics) || a.key[0] - b.key[0]);
-  const out: Found[] = [];
-  const seen = new Set<string>();
-  for (const f of sorted) {
-    const key = `${f.choice.spatial}:${f.choice.keep.join(',')}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(f);
-    if (out.length === n) break;
-  }
-  return out;
 }
 
 export interface InProcessOptions {

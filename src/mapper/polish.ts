@@ -1,7 +1,7 @@
 /**
  * @file Local search from complete mappings (an iterated hill climb), for a strong incumbent early on
- * mapspaces too large to exhaust. From a mapping the branch and bound found (a greedy dive), it tries
- * every neighbour, keeps the best, and repeats until no neighbour is better; then it kicks the best
+ * mapspaces too large to exhaust. From a mapping the branch and bound found (a greedy dive), it moves to
+ * the first better neighbour (each scan going on where the last one stopped) until none is better; then it kicks the best
  * mapping with a few random moves and climbs again, within a budget of evaluations. Neighbours: a prime
  * factor (or a whole factor) of one dimension moved between two of its free slots (temporal at any
  * level, or a spatial group), a free keep bit flipped, a loop moved to the innermost or outermost free
@@ -9,8 +9,9 @@
  *
  * Every mapping it visits lies in the mapspace (fixed factors, pinned loops and keep constraints are
  * never moved; spatial choices come from the enumerated ones, so placements and utilization floors
- * hold; loop counts and capacity floors are checked) and is costed exactly by src/model, which also
- * refuses tiles that do not fit. Its results only seed the incumbent: a bound cuts a subtree only when it
+ * hold; loop counts and capacity floors are checked) and is costed exactly: in closed form as the search
+ * costs its leaves (search.ts `costChoice`), else by src/model; tiles that do not fit are refused. The
+ * mapping it returns carries src/model's metrics, so the incumbent it seeds is a true cost. Its results only seed the incumbent: a bound cuts a subtree only when it
  * exceeds the incumbent, so every cut stays sound, and drive.ts prefers the branch and bound's own
  * mapping on ties, so an exhaustive search returns what it returned without this. Deterministic:
  * neighbours in a fixed order, kicks from a seeded generator.
@@ -19,7 +20,7 @@ import { evaluateNest } from '../model/evaluate.ts';
 import { choiceMapping } from './emit.ts';
 import { Keep, tileWords } from './mapspace.ts';
 import { compareVectors, evaluationMetrics } from './metrics.ts';
-import type { Choice, PreparedSearch } from './search.ts';
+import { costChoice, type Choice, type PreparedSearch } from './search.ts';
 
 export interface PolishResult {
   /** The best mapping visited (its metrics from src/model), when any was valid. */
@@ -29,6 +30,9 @@ export interface PolishResult {
   /** Cut by `shouldStop` (a time limit) before its budget was spent. */
   readonly interrupted: boolean;
 }
+
+/** Kicks in a row whose climbs end no better than the best mapping: then the search stops. */
+const MAX_IDLE_KICKS = 8;
 
 /** A complete mapping as the climb edits it. */
 interface State {
@@ -94,6 +98,8 @@ class Climb {
   private readonly freeKeeps: [number, number][];
   private evaluated = 0;
   private interrupted = false;
+  /** Where the next neighbourhood scan starts. */
+  private cursor = 0;
   private rng: number;
 
   constructor(
@@ -125,7 +131,8 @@ class Climb {
     if (!best) return { evaluated: this.evaluated, interrupted: this.interrupted };
     let bestState = start;
     let current = { state: start, metrics: best };
-    while (this.evaluated < budget && !this.interrupted) {
+    let idleKicks = 0;
+    while (this.evaluated < budget && !this.interrupted && idleKicks < MAX_IDLE_KICKS) {
       const next = this.bestNeighbour(current.state, current.metrics, budget);
       if (next) {
         current = next;
@@ -135,7 +142,9 @@ class Climb {
         }
         continue;
       }
-      // A local optimum: kick the best mapping found and climb again.
+      // A local optimum: kick the best mapping found and climb again (until kicks stop paying off).
+      if (current.state === bestState) idleKicks = 0;
+      else idleKicks++;
       const kicked = this.kick(bestState, budget);
       if (!kicked) break;
       current = kicked;
@@ -144,18 +153,29 @@ class Climb {
         bestState = kicked.state;
       }
     }
-    return { best: { metrics: best, choice: this.choice(bestState) }, evaluated: this.evaluated, interrupted: this.interrupted };
+    // The model's metrics for the mapping returned: what the incumbent may rely on.
+    const choice = this.choice(bestState);
+    const metrics = modelMetrics(this.prep, choice);
+    return { ...(metrics ? { best: { metrics, choice } } : {}), evaluated: this.evaluated, interrupted: this.interrupted };
   }
 
-  /** The best neighbour strictly better than `metrics`, or undefined at a local optimum. */
+  /**
+   * A neighbour strictly better than `metrics` (the first found, scanning from where the last scan
+   * stopped: first improvement, cheaper per step than the best one), or undefined at a local optimum.
+   */
   private bestNeighbour(s: State, metrics: readonly number[], budget: number): { state: State; metrics: number[] } | undefined {
-    let best: { state: State; metrics: number[] } | undefined;
-    for (const n of this.neighbours(s)) {
+    const all = [...this.neighbours(s)];
+    for (let k = 0; k < all.length; k++) {
       if (this.evaluated >= budget) break;
+      const at = (this.cursor + k) % all.length;
+      const n = all[at]!;
       const m = this.evaluate(n);
-      if (m && compareVectors(m, best?.metrics ?? metrics) < 0) best = { state: n, metrics: m };
+      if (m && compareVectors(m, metrics) < 0) {
+        this.cursor = at + 1;
+        return { state: n, metrics: m };
+      }
     }
-    return best;
+    return undefined;
   }
 
   /** A few random factor moves from s (valid ones only), then its metrics. */
@@ -313,8 +333,9 @@ class Climb {
       if (used < lv.minCapacityUtilization * lv.capacity) return undefined;
     }
     if (++this.evaluated % 64 === 0 && this.shouldStop()) this.interrupted = true;
-    const ev = evaluateNest(space.arch, space.problem, choiceMapping(prep, c));
-    return ev.ok ? evaluationMetrics(prep.metrics, ev) : undefined;
+    const closed = costChoice(prep, c);
+    if (closed) return 'metrics' in closed ? [...closed.metrics] : undefined;
+    return modelMetrics(prep, c);
   }
 
   /** A deterministic integer in [0, n) (xorshift32). */
@@ -326,6 +347,12 @@ class Climb {
     this.rng = x >>> 0;
     return this.rng % n;
   }
+}
+
+/** The metrics src/model gives a choice, or undefined when it does not fit. */
+function modelMetrics(prep: PreparedSearch, c: Choice): number[] | undefined {
+  const ev = evaluateNest(prep.space.arch, prep.space.problem, choiceMapping(prep, c));
+  return ev.ok ? evaluationMetrics(prep.metrics, ev) : undefined;
 }
 
 /** The distinct prime factors of n. */
