@@ -127,6 +127,9 @@ export class SearchPlan {
   /** The best mappings found (distinct spatial and keep choices): where local searches start. */
   private starts: Found[] = [];
   private polishRounds = 0;
+  /** Counts changes among the first POLISHES starts; a polish round needs a change since the last one. */
+  private startsVersion = 0;
+  private polishedVersion = -1;
   private jobRounds = 0;
   private lastWasPolish = false;
   /** Jobs still to run (job index, cap), in job order. */
@@ -165,7 +168,7 @@ export class SearchPlan {
     }
     const polishDue = this.nextDive < this.dives ? this.polishRounds < EARLY_POLISH_ROUNDS : this.jobRounds >= POLISH_EVERY * (this.polishRounds - EARLY_POLISH_ROUNDS + 1);
     let items: WorkItem[] = [];
-    if (this.nextDive > 0 && !this.lastWasPolish && polishDue && this.starts.length > 0) {
+    if (this.nextDive > 0 && !this.lastWasPolish && polishDue && this.starts.length > 0 && this.startsVersion !== this.polishedVersion) {
       items = this.polishRound(left);
       this.lastWasPolish = true;
     } else if (this.nextDive < this.dives) {
@@ -196,6 +199,7 @@ export class SearchPlan {
     const starts = this.starts.slice(0, POLISHES);
     const budget = Math.max(1, Math.min(POLISH_BUDGET, Math.floor(left / starts.length)));
     const round = this.polishRounds++;
+    this.polishedVersion = this.startsVersion;
     return starts.map((f, i) => ({ kind: 'polish', start: f.choice, seed: round * POLISHES + i + 1, budget, key: round * POLISHES + i }));
   }
 
@@ -210,7 +214,9 @@ export class SearchPlan {
     const items: WorkItem[] = [];
     let work = 0;
     let taken = 0;
-    while (taken < this.queue.length) {
+    // Rounds of 1, 2, 4... jobs: the first incumbents reach the following jobs soon.
+    const most = 2 ** Math.min(this.jobRounds, 16);
+    while (taken < this.queue.length && taken < most) {
       const q = this.queue[taken]!;
       const cap = Math.min(q.cap, left - work);
       if (cap <= 0 || (taken > 0 && work + cap > ROUND_WORK)) break;
@@ -266,6 +272,7 @@ export class SearchPlan {
     let at = this.starts.findIndex((x) => compareVectors(f.metrics, x.metrics) < 0);
     if (at < 0) at = this.starts.length;
     this.starts.splice(at, 0, f);
+    if (at < POLISHES || (same >= 0 && same < POLISHES)) this.startsVersion++;
     if (this.starts.length > STARTS_KEPT) this.starts.pop();
   }
 
