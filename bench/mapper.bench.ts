@@ -1,97 +1,170 @@
 /**
- * @file The mapper: mappings evaluated per second and search time per case, on 2 worker threads (the
- * CLI's runner), beside Timeloop's mapper (about 15 mappings/s measured on 2 cores on a FuseMax Einsum,
- * issue #10) and, as the in-process baseline, the model evaluating one complete mapping at a time
- * (what a mapper built on `evaluateNest` alone would reach). "Evaluated" counts complete mappings costed
- * exactly plus partial ones cut by a check or a bound; "complete" counts the former only. Each case
- * also runs on one thread in process (the search's own rate, without the workers' start-up).
+ * @file The mapper, against its own earlier version measured in the same run (the baseline: src/ at git
+ * revision MAPPER_BASELINE, default the commit before the deterministic rounds and the local search,
+ * extracted into a temporary folder), and beside Timeloop's mapper (about 15 mappings/s measured on
+ * 2 cores on a FuseMax Einsum, issue #10).
  *
- * Cases: the small matmul fixture (exhaustive), the Timeloop peer mapper runs (test/fixtures/timeloop-peer,
- * beside Timeloop's own best) and FuseMax's check Einsum on the 256 × 256 array (a huge mapspace), each
- * within `fusemax map`'s default time limit.
+ * Per case and version: the best metric after 1 s, 3 s and 6 s of wall time (preparing the search
+ * included), mappings evaluated per second (complete ones costed exactly plus partial ones cut by a
+ * check or a bound) and complete ones per second, in process on 1 thread and over 2 worker threads (the
+ * CLI's runner, the workers' start included), and whether the search was exhaustive. Cases: the small
+ * matmul fixture, the Timeloop peer mapper runs (test/fixtures/timeloop-peer, beside Timeloop's own
+ * best) and FuseMax's check Einsum on the 256 × 256 array with nothing fixed (a huge mapspace).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSearch } from '../src/cli/map-runner.ts';
+import { pathToFileURL } from 'node:url';
 import { DEFAULT_TIME_LIMIT } from '../src/cli/map.ts';
-import { searchInProcess } from '../src/mapper/drive.ts';
 import { compareVectors } from '../src/mapper/metrics.ts';
-import { finishMapping, prepareMapping } from '../src/mapper/map.ts';
 import { readMapperSpec, withoutMapping } from '../src/mapper/timeloop-spec.ts';
-import { evaluateNest } from '../src/model/evaluate.ts';
+import type { Architecture, Problem } from '../src/model/types.ts';
+import type { MapspaceConstraints } from '../src/mapper/constraints.ts';
+import type { Metric } from '../src/mapper/metrics.ts';
 import { loadTimeloopInput } from '../src/timeloop/reader.ts';
 import { applyErt, loadErt } from '../src/timeloop/tables.ts';
 
 /** Timeloop's mapper on a FuseMax Einsum, 2 cores (issue #10). */
 const TIMELOOP_MAPPINGS_PER_SECOND = 15;
 const THREADS = 2;
-const fixtures = join(import.meta.dirname, '..', 'test', 'fixtures');
+const MARKS = [1, 3, 6];
+const root = join(import.meta.dirname, '..');
+const fixtures = join(root, 'test', 'fixtures');
+/** The mapper before deterministic rounds, local search and capacity-aware job bounds. */
+const BASELINE = process.env['MAPPER_BASELINE'] ?? 'fd475e4';
 
 interface Case {
   readonly name: string;
   readonly spec: string;
   readonly ert: string;
   readonly timeLimit: number;
-  /** Timeloop's best on the run's own first metric, when the case is a Timeloop mapper run. */
+  /** Timeloop's best on the run's own metrics, when the case is a Timeloop mapper run. */
   readonly timeloopBest?: (expected: { energy_pJ: number; cycles: number }) => number[];
+}
+
+interface Request {
+  readonly arch: Architecture;
+  readonly problem: Problem;
+  readonly constraints: MapspaceConstraints;
+  readonly metrics: readonly Metric[];
+}
+
+interface Outcome {
+  readonly best?: { readonly metrics: readonly number[] };
+  readonly valid: number;
+  readonly evaluated: number;
+  readonly exhaustive: boolean;
+}
+
+/** What a version of the mapper offers the bench (the same names in both versions). */
+interface Version {
+  readonly label: string;
+  prepareMapping(req: Request): { ok: true; prep: unknown } | { ok: false };
+  searchInProcess(prep: unknown, options: { shouldStop: () => boolean; onProgress: (p: { best?: readonly number[] }) => void }): Outcome;
+  runSearch(prep: unknown, options: { threads: number; timeLimit: number; onProgress: (p: { best?: readonly number[] }) => void }): Promise<Outcome>;
+}
+
+async function loadVersion(label: string, src: string): Promise<Version> {
+  const mod = async (path: string): Promise<Record<string, unknown>> => (await import(pathToFileURL(join(src, path)).href)) as Record<string, unknown>;
+  const map = await mod('mapper/map.ts');
+  const drive = await mod('mapper/drive.ts');
+  const runner = await mod('cli/map-runner.ts');
+  return { label, prepareMapping: map['prepareMapping'] as Version['prepareMapping'], searchInProcess: drive['searchInProcess'] as Version['searchInProcess'], runSearch: runner['runSearch'] as Version['runSearch'] };
+}
+
+/**
+ * The baseline's sources, or undefined: git archive of its src/ into a temporary folder (once), beside a
+ * package.json that makes it ESM and a link to this checkout's node_modules.
+ */
+function baselineSources(): string | undefined {
+  const dir = join(tmpdir(), `fusemax-mapper-baseline-${BASELINE}`);
+  try {
+    if (!existsSync(join(dir, 'src', 'mapper', 'drive.ts'))) {
+      mkdirSync(dir, { recursive: true });
+      const tar = execFileSync('git', ['archive', BASELINE, 'src'], { cwd: root, maxBuffer: 1 << 28 });
+      execFileSync('tar', ['-x', '-C', dir], { input: tar });
+      writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+      if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+      // src/cli/package-root.ts looks for package.json and specs/ above it.
+      if (!existsSync(join(dir, 'specs'))) symlinkSync(join(root, 'specs'), join(dir, 'specs'));
+    }
+    return join(dir, 'src');
+  } catch {
+    return undefined;
+  }
+}
+
+function load(c: Case): Request {
+  const loaded = loadTimeloopInput(c.spec, withoutMapping(readFileSync(c.spec, 'utf8')).text);
+  const spec = readMapperSpec(loaded.source, loaded.arch.levels.map((l) => l.name));
+  return { arch: applyErt(loaded.arch, loadErt(c.ert, readFileSync(c.ert, 'utf8'))), problem: loaded.problem, constraints: spec.constraints, metrics: spec.metrics };
+}
+
+interface Measured {
+  readonly at: (string | undefined)[];
+  readonly seconds: number;
+  readonly outcome: Outcome;
+}
+
+/** One search (threads 1: in process), its best metric at each mark, from before preparing it. */
+async function measure(v: Version, req: Request, threads: number, limit: number): Promise<Measured> {
+  const t0 = performance.now();
+  const trace: { t: number; best: readonly number[] }[] = [];
+  const onProgress = (p: { best?: readonly number[] }): void => {
+    if (p.best) trace.push({ t: (performance.now() - t0) / 1000, best: [...p.best] });
+  };
+  const p = v.prepareMapping(req);
+  if (!p.ok) throw new Error('the mapspace is empty');
+  const left = limit - (performance.now() - t0) / 1000;
+  const outcome = threads === 1 ? v.searchInProcess(p.prep, { shouldStop: () => performance.now() - t0 > limit * 1000, onProgress }) : await v.runSearch(p.prep, { threads, timeLimit: left, onProgress });
+  const seconds = (performance.now() - t0) / 1000;
+  const at = MARKS.map((m) => {
+    let best: readonly number[] | undefined;
+    for (const x of trace) if (x.t <= m && (!best || compareVectors(x.best, best) < 0)) best = x.best;
+    if (seconds <= m && outcome.best) best = outcome.best.metrics;
+    return best?.[0]?.toPrecision(5);
+  });
+  return { at, seconds, outcome };
 }
 
 export async function run(): Promise<void> {
   const cases: Case[] = [{ name: 'matmul-3level (fixture)', spec: join(fixtures, 'mapper', 'matmul-3level.yaml'), ert: join(fixtures, 'mapper', 'matmul-3level.ERT.yaml'), timeLimit: 10 }];
   for (const peer of ['ispass-05-mapper-conv1d-oc-3level-null', 'ex-simple-weight-stationary']) {
     const d = join(fixtures, 'timeloop-peer', peer);
-    if (existsSync(d)) cases.push({ name: peer, spec: join(d, 'parsed-processed-input.yaml'), ert: join(d, 'timeloop-model.ERT.yaml'), timeLimit: DEFAULT_TIME_LIMIT, timeloopBest: (e) => (peer.includes('ispass-05') ? [e.cycles, e.energy_pJ] : [e.energy_pJ * 1e-12 * e.cycles]) });
-    else console.log(`  (${peer}: no fixture in test/fixtures/timeloop-peer, skipped)`);
+    if (existsSync(d)) cases.push({ name: peer, spec: join(d, 'parsed-processed-input.yaml'), ert: join(d, 'timeloop-model.ERT.yaml'), timeLimit: peer.includes('ispass') ? 10 : DEFAULT_TIME_LIMIT, timeloopBest: (e) => (peer.includes('ispass-05') ? [e.cycles, e.energy_pJ] : [e.energy_pJ * 1e-12 * e.cycles]) });
   }
   const check = join(fixtures, 'timeloop-golden', 'check');
   cases.push({ name: 'FuseMax check Einsum, 256×256 PEs', spec: join(check, 'parsed-processed-input.yaml'), ert: join(check, 'timeloop-model.ERT.yaml'), timeLimit: DEFAULT_TIME_LIMIT });
 
-  console.log(`${THREADS} worker threads; Timeloop's mapper: ~${TIMELOOP_MAPPINGS_PER_SECOND} mappings/s`);
-  console.log(`  ${'case'.padEnd(40)} ${'seconds'.padStart(8)} ${'exhaustive'.padStart(10)} ${'evaluated/s'.padStart(13)} ${'complete/s'.padStart(11)} ${'1 thread/s'.padStart(11)} ${'model eval/s'.padStart(13)}   result`);
+  const versions: Version[] = [];
+  const base = baselineSources();
+  if (base) versions.push(await loadVersion(`baseline ${BASELINE}`, base));
+  else console.log(`  (baseline ${BASELINE}: its sources cannot be extracted with git here; set MAPPER_BASELINE to a revision)`);
+  versions.push(await loadVersion('this version', join(root, 'src')));
+
+  console.log(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(', ')} (2 cores shared with other sessions); Timeloop's mapper: ~${TIMELOOP_MAPPINGS_PER_SECOND} mappings/s`);
+  console.log(`  ${'case'.padEnd(40)} ${'version'.padEnd(18)} thr ${MARKS.map((m) => `best@${m}s`.padStart(11)).join(' ')} ${'seconds'.padStart(8)} ${'exhaustive'.padStart(10)} ${'evaluated/s'.padStart(12)} ${'complete/s'.padStart(11)}   result`);
   for (const c of cases) {
-    let prep;
-    let arch;
-    let problem;
-    let metrics;
+    let req: Request;
     try {
-      const loaded = loadTimeloopInput(c.spec, withoutMapping(readFileSync(c.spec, 'utf8')).text);
-      const spec = readMapperSpec(loaded.source, loaded.arch.levels.map((l) => l.name));
-      arch = applyErt(loaded.arch, loadErt(c.ert, readFileSync(c.ert, 'utf8')));
-      problem = loaded.problem;
-      metrics = spec.metrics;
-      const p = prepareMapping({ arch, problem, constraints: spec.constraints, metrics });
-      if (!p.ok) throw new Error(p.issues.map((i) => i.message).join('; '));
-      prep = p.prep;
+      req = load(c);
     } catch (err) {
       console.log(`  ${c.name.padEnd(40)} cannot be read here: ${(err as Error).message.split('\n')[0]}`);
       continue;
     }
-    // One thread in process: the search's own speed.
-    const s0 = performance.now();
-    const single = searchInProcess(prep, { shouldStop: () => performance.now() - s0 > c.timeLimit * 1000 });
-    const singleRate = (single.evaluated / ((performance.now() - s0) / 1000)).toFixed(0);
-    // Two worker threads, as `fusemax map` runs: wall time including the workers' start.
-    const t0 = performance.now();
-    const out = await runSearch(prep, { threads: THREADS, timeLimit: c.timeLimit });
-    const seconds = (performance.now() - t0) / 1000;
-    const done = finishMapping(prep, out.best, out);
-    if (!done.ok) {
-      console.log(`  ${c.name.padEnd(40)} no mapping found`);
-      continue;
-    }
-    const r = done.result;
-    // Baseline: the model alone evaluating the found mapping repeatedly (bind, count, fit, energy).
-    let n = 0;
-    const b0 = performance.now();
-    while (performance.now() - b0 < 300) for (let i = 0; i < 100; i++, n++) evaluateNest(arch, problem, r.mapping);
-    const modelRate = n / ((performance.now() - b0) / 1000);
-    let result = r.metricNames.map((m, i) => `${m} ${r.metrics[i]!.toPrecision(6)}`).join(', ');
     const expected = join(c.spec, '..', 'expected.json');
-    if (c.timeloopBest && existsSync(expected)) {
-      const tl = c.timeloopBest(JSON.parse(readFileSync(expected, 'utf8')) as { energy_pJ: number; cycles: number });
-      result += ` (Timeloop ${tl.map((x) => x.toPrecision(6)).join(', ')}: ${compareVectors(r.metrics, tl.map((x) => x * (1 + 1e-9))) <= 0 ? 'no worse' : 'WORSE'})`;
+    const tl = c.timeloopBest && existsSync(expected) ? c.timeloopBest(JSON.parse(readFileSync(expected, 'utf8')) as { energy_pJ: number; cycles: number }) : undefined;
+    for (const v of versions) {
+      for (const threads of [1, THREADS]) {
+        const m = await measure(v, req, threads, c.timeLimit);
+        const o = m.outcome;
+        const rate = (x: number): string => Math.round(x / m.seconds).toLocaleString('en-US');
+        let result = o.best ? o.best.metrics.map((x) => x.toPrecision(6)).join(', ') : 'no mapping';
+        if (tl && o.best) result += ` (Timeloop ${tl.map((x) => x.toPrecision(6)).join(', ')}: ${compareVectors(o.best.metrics, tl.map((x) => x * (1 + 1e-9))) <= 0 ? 'no worse' : 'WORSE'})`;
+        console.log(`  ${c.name.padEnd(40)} ${v.label.padEnd(18)} ${String(threads).padStart(3)} ${m.at.map((x) => (x ?? '—').padStart(11)).join(' ')} ${m.seconds.toFixed(2).padStart(8)} ${String(o.exhaustive).padStart(10)} ${rate(o.evaluated).padStart(12)} ${rate(o.valid).padStart(11)}   ${result}`);
+      }
     }
-    const rate = (x: number): string => Math.round(x / seconds).toLocaleString('en-US');
-    console.log(`  ${c.name.padEnd(40)} ${seconds.toFixed(2).padStart(8)} ${String(r.exhaustive).padStart(10)} ${rate(r.evaluated).padStart(13)} ${rate(r.valid).padStart(11)} ${Number(singleRate).toLocaleString('en-US').padStart(11)} ${Math.round(modelRate).toLocaleString('en-US').padStart(13)}   ${result}; ×${Math.round(r.evaluated / seconds / TIMELOOP_MAPPINGS_PER_SECOND).toLocaleString('en-US')} Timeloop's rate`);
   }
+  console.log(`load average at end: ${loadavg().map((x) => x.toFixed(1)).join(', ')}`);
 }

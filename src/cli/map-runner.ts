@@ -1,35 +1,38 @@
 /**
- * @file A prepared mapper search run over worker threads (node:worker_threads). The main thread hands
- * every worker the same prepared search; the workers take jobs from a shared counter (first the dives,
- * then the full jobs), share the best metrics found in shared memory (under a spin lock, so that a
- * reader never sees half of a vector), and report their best mappings and counts by message. The time
- * limit sets a stop flag that the workers poll. Results merge deterministically (drive.ts).
+ * @file A prepared mapper search run over worker threads (node:worker_threads). The plan
+ * (src/mapper/drive.ts) hands out rounds of work items; the main thread posts each round, with its
+ * incumbent, to every worker; the workers take the round's items from a shared counter and post each
+ * result; when every result is in, the plan merges them in item order and gives the next round. Since an
+ * item only sees its round's incumbent, results do not depend on which worker ran what: a search cut by
+ * its work budget (or run to the end) gives the same mapping and counts on any number of threads. The
+ * time limit sets a stop flag that the workers poll.
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { betterFound, diveCount, type Progress, type SearchOutcome } from '../mapper/drive.ts';
-import type { Found, PreparedSearch } from '../mapper/search.ts';
+import { fail } from '../diagnostics/diagnostic.ts';
+import { SearchPlan, type ItemResult, type Progress, type SearchOutcome, type WorkItem } from '../mapper/drive.ts';
+import type { PreparedSearch } from '../mapper/search.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
 
 /** Slots of the shared control array. */
-export const Ctl = { nextDive: 0, nextJob: 1, stop: 2, lock: 3, hasIncumbent: 4, size: 5 } as const;
+export const Ctl = { stop: 0, size: 1 } as const;
 
 export interface WorkerInput {
   readonly prep: PreparedSearch;
-  readonly dives: number;
   readonly control: SharedArrayBuffer;
-  readonly incumbent: SharedArrayBuffer;
 }
 
-export type WorkerMessage =
-  | { readonly kind: 'best'; readonly found: Found }
-  | { readonly kind: 'progress'; readonly valid: number; readonly evaluated: number; readonly jobsDone: number }
-  | { readonly kind: 'done'; readonly valid: number; readonly evaluated: number; readonly jobsDone: number };
+/** A round: its items, the incumbent they start from, and its own counter of items taken (one Int32). */
+export type MainMessage = { readonly kind: 'round'; readonly round: number; readonly items: readonly WorkItem[]; readonly incumbent: readonly number[] | undefined; readonly counter: SharedArrayBuffer };
+
+export type WorkerMessage = { readonly kind: 'ready' } | { readonly kind: 'result'; readonly round: number; readonly index: number; readonly result: ItemResult };
 
 export interface RunOptions {
   readonly threads: number;
   /** Seconds; Infinity for none. */
   readonly timeLimit: number;
+  /** Mappings examined at most (complete and partial); Infinity for none. */
+  readonly budget?: number;
   readonly onProgress?: (p: Progress) => void;
 }
 
@@ -45,58 +48,72 @@ function startWorker(input: WorkerInput): Worker {
   return new Worker(boot, { eval: true, workerData: input });
 }
 
+/** `--budget N`: a positive integer (Infinity when absent). */
+export function parseBudget(text: string | undefined): number {
+  if (text === undefined) return Infinity;
+  const n = Number(text.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n < 1) fail('FM814', `--budget must be a positive integer number of mappings, not '${text}'`);
+  return n;
+}
+
 export async function runSearch(prep: PreparedSearch, options: RunOptions): Promise<SearchOutcome> {
   const control = new SharedArrayBuffer(Ctl.size * 4);
-  const incumbent = new SharedArrayBuffer(Math.max(1, prep.metrics.length) * 8);
   const ctl = new Int32Array(control);
-  const input: WorkerInput = { prep, dives: diveCount(prep), control, incumbent };
+  const plan = new SearchPlan(prep, options.budget ?? Infinity);
   const threads = Math.max(1, Math.min(options.threads, prep.jobs.length || 1));
-  const counts = Array.from({ length: threads }, () => ({ valid: 0, evaluated: 0, jobsDone: 0 }));
-  let best: Found | undefined;
-  /** The workers' counts added up. */
-  const totals = (): { valid: number; evaluated: number; jobsDone: number } =>
-    counts.reduce((t, c) => ({ valid: t.valid + c.valid, evaluated: t.evaluated + c.evaluated, jobsDone: t.jobsDone + c.jobsDone }), { valid: 0, evaluated: 0, jobsDone: 0 });
-  const progress = (): void => {
-    options.onProgress?.({ ...totals(), jobs: prep.jobs.length, ...(best ? { best: best.metrics } : {}) });
-  };
-
   const timer = Number.isFinite(options.timeLimit) ? setTimeout(() => Atomics.store(ctl, Ctl.stop, 1), Math.max(0, options.timeLimit * 1000)) : undefined;
+  const workers: Worker[] = [];
   try {
-    await Promise.all(
-      counts.map(
-        (c) =>
-          new Promise<void>((resolve, reject) => {
-            const w = startWorker(input);
-            w.on('message', (m: WorkerMessage) => {
-              switch (m.kind) {
-                case 'best':
-                  best = betterFound(best, m.found);
-                  break;
-                case 'progress':
-                case 'done':
-                  c.valid = m.valid;
-                  c.evaluated = m.evaluated;
-                  c.jobsDone = m.jobsDone;
-                  break;
-                default: {
-                  const never: never = m;
-                  return never;
-                }
+    await new Promise<void>((resolve, reject) => {
+      let ready = 0;
+      let round = 0;
+      let results: (ItemResult | undefined)[] = [];
+      let pending = 0;
+      const next = (): void => {
+        if (Atomics.load(ctl, Ctl.stop) !== 0) plan.stop();
+        const r = plan.nextRound();
+        if (!r) {
+          resolve();
+          return;
+        }
+        round++;
+        results = new Array<ItemResult | undefined>(r.length);
+        pending = r.length;
+        const message: MainMessage = { kind: 'round', round, items: r, incumbent: plan.incumbent(), counter: new SharedArrayBuffer(4) };
+        for (const w of workers) w.postMessage(message);
+      };
+      for (let i = 0; i < threads; i++) {
+        const w = startWorker({ prep, control });
+        workers.push(w);
+        w.on('message', (m: WorkerMessage) => {
+          switch (m.kind) {
+            case 'ready':
+              if (++ready === threads) next();
+              break;
+            case 'result':
+              if (m.round !== round || results[m.index] !== undefined) break;
+              results[m.index] = m.result;
+              if (--pending === 0) {
+                plan.finish(results as ItemResult[]);
+                options.onProgress?.(plan.progress());
+                next();
               }
-              progress();
-              if (m.kind === 'done') void w.terminate().then(() => resolve());
-            });
-            w.on('error', (err) => {
-              Atomics.store(ctl, Ctl.stop, 1);
-              reject(err);
-            });
-            w.on('exit', () => resolve());
-          }),
-      ),
-    );
+              break;
+            default: {
+              const never: never = m;
+              return never;
+            }
+          }
+        });
+        w.on('error', (err) => {
+          Atomics.store(ctl, Ctl.stop, 1);
+          reject(err);
+        });
+      }
+    });
   } finally {
     if (timer) clearTimeout(timer);
+    await Promise.all(workers.map((w) => w.terminate()));
   }
-  const { valid, evaluated, jobsDone } = totals();
-  return { ...(best ? { best } : {}), valid, evaluated, jobsDone, jobs: prep.jobs.length, exhaustive: jobsDone === prep.jobs.length && prep.complete };
+  return plan.outcome();
 }

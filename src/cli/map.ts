@@ -21,7 +21,7 @@ import { timeloopStatsText } from '../timeloop/stats-text.ts';
 import { loadTimeloopInput } from '../timeloop/reader.ts';
 import { applyArt, applyErt, loadArt, loadErt } from '../timeloop/tables.ts';
 import { readUserFile, writeFilesAtomic } from './io.ts';
-import { runSearch } from './map-runner.ts';
+import { parseBudget, runSearch } from './map-runner.ts';
 import { formatSummary, toJson } from './model.ts';
 import { action } from './run-command.ts';
 
@@ -32,6 +32,7 @@ interface MapOptions {
   metric?: string;
   threads?: string;
   timeLimit: string;
+  budget?: string;
   json?: boolean;
   out?: string;
 }
@@ -48,6 +49,7 @@ export function configure(command: Command): void {
     .option('--metric <list>', `optimization metrics, compared in order (default: the spec's optimization_metrics, else edp): ${METRICS.join(', ')}`)
     .option('--threads <n>', 'worker threads (default: the cores available, at most the spec\'s num_threads)')
     .option('--time-limit <seconds>', 'stop after this long and report the best mapping found', String(DEFAULT_TIME_LIMIT))
+    .option('--budget <n>', 'stop after examining about this many mappings (complete and partial): a cut that gives the same mapping and counts on every run and any number of threads (the time limit still applies)')
     .option('--json', 'print the result as JSON')
     .option('--out <dir>', 'also write timeloop-mapper.map.yaml, .map.txt and .stats.txt (as Timeloop writes them) and .stats.json (the --json result with the model\'s summary) there')
     .addHelpText('after', `\nMetrics:\n${METRICS.map((m) => `  ${m.padEnd(20)} ${METRIC_TEXT[m]}`).join('\n')}\n\nExamples:\n  fusemax map --timeloop spec.yaml --ert ERT.yaml --art ART.yaml\n  fusemax map --timeloop spec.yaml --ert ERT.yaml --metric delay,energy --threads 2 --time-limit 30 --json --out out/map`)
@@ -58,6 +60,7 @@ async function runMap(opts: MapOptions): Promise<void> {
   if (opts.timeloop === undefined) fail('FM810', 'give --timeloop SPEC.yaml (a Timeloop v4 input)', undefined, 'see fusemax map --help');
   const timeLimit = Number(opts.timeLimit);
   if (!(timeLimit > 0)) fail('FM811', `--time-limit must be a positive number of seconds, not '${opts.timeLimit}'`);
+  const budget = parseBudget(opts.budget);
   const stripped = withoutMapping(readUserFile(opts.timeloop));
   const loaded = loadTimeloopInput(opts.timeloop, stripped.text);
   const spec = readMapperSpec(loaded.source, loaded.arch.levels.map((l) => l.name));
@@ -80,7 +83,7 @@ async function runMap(opts: MapOptions): Promise<void> {
   const t0 = performance.now();
   let outcome;
   try {
-    outcome = await runSearch(prep, { threads, timeLimit, ...(bar ? { onProgress: bar.update } : {}) });
+    outcome = await runSearch(prep, { threads, timeLimit, budget, ...(bar ? { onProgress: bar.update } : {}) });
   } finally {
     bar?.stop();
   }
@@ -89,7 +92,7 @@ async function runMap(opts: MapOptions): Promise<void> {
   if (!finished.ok) throw new UserError(finished.issues.map(spec.locate));
   const r = finished.result;
   const summary = summarize(r.evaluation, { energyKnown: opts.ert !== undefined, ...(opts.art !== undefined ? { area: archArea(arch) } : {}) });
-  const json = resultJson(r, seconds, threads);
+  const json = resultJson(r, seconds, threads, outcome.budgetSpent);
 
   if (opts.out !== undefined) {
     writeFilesAtomic(opts.out, [
@@ -99,7 +102,7 @@ async function runMap(opts: MapOptions): Promise<void> {
       { name: `${spec.outPrefix}.stats.json`, data: toJson({ ...json, model: summary }) + '\n' },
     ]);
   }
-  process.stdout.write(opts.json ? toJson(json) + '\n' : searchText(r, seconds, threads) + '\n' + stringify({ mapping: r.timeloop }, { lineWidth: 0 }) + '\n' + formatSummary(summary));
+  process.stdout.write(opts.json ? toJson(json) + '\n' : searchText(r, seconds, threads, outcome.budgetSpent) + '\n' + stringify({ mapping: r.timeloop }, { lineWidth: 0 }) + '\n' + formatSummary(summary));
 }
 
 function parseMetricList(text: string): Metric[] {
@@ -121,7 +124,7 @@ function withTables(arch: Architecture, opts: MapOptions): Architecture {
 }
 
 /** The --json contract. */
-function resultJson(r: MappedResult, seconds: number, threads: number): Record<string, unknown> {
+function resultJson(r: MappedResult, seconds: number, threads: number, budgetSpent: boolean): Record<string, unknown> {
   const metrics: Record<string, number> = {};
   r.metricNames.forEach((m, i) => (metrics[m] = r.metrics[i]!));
   return {
@@ -134,15 +137,16 @@ function resultJson(r: MappedResult, seconds: number, threads: number): Record<s
     valid: r.valid,
     seconds: Number(seconds.toFixed(3)),
     exhaustive: r.exhaustive,
+    budget_spent: budgetSpent,
     threads,
   };
 }
 
-function searchText(r: MappedResult, seconds: number, threads: number): string {
+function searchText(r: MappedResult, seconds: number, threads: number, budgetSpent: boolean): string {
   const n = (x: number): string => x.toLocaleString('en-US');
   const metrics = r.metricNames.map((m, i) => `${m} ${r.metrics[i]!.toPrecision(6)}`).join(', ');
   return [
-    `${r.exhaustive ? 'exhaustive search: the proven optimum' : 'search stopped at the time limit: the best mapping found'} (metrics ${r.metricNames.join(', ')})`,
+    `${r.exhaustive ? 'exhaustive search: the proven optimum' : budgetSpent ? 'search stopped when its budget was spent: the best mapping found' : 'search stopped at the time limit: the best mapping found'} (metrics ${r.metricNames.join(', ')})`,
     `${n(r.evaluated)} mappings evaluated (${n(r.valid)} complete and valid, the rest partial: cut by a check or a bound) in ${seconds.toFixed(2)} s on ${threads} thread${threads === 1 ? '' : 's'} (${n(Math.round(r.evaluated / Math.max(seconds, 1e-9)))}/s)`,
     `best: ${metrics}; ${n(Number(r.evaluation.stats.cycles))} cycles, ${r.evaluation.energy.total.toFixed(3)} pJ`,
   ].join('\n');

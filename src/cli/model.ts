@@ -32,7 +32,7 @@ import { finishMapping, prepareMapping } from '../mapper/map.ts';
 import { METRICS, parseMetric } from '../mapper/metrics.ts';
 import { withoutMapping } from '../mapper/timeloop-spec.ts';
 import type { Problem } from '../model/types.ts';
-import { runSearch } from './map-runner.ts';
+import { parseBudget, runSearch } from './map-runner.ts';
 
 interface ModelOptions {
   timeloop?: string;
@@ -48,6 +48,7 @@ interface ModelOptions {
   json?: boolean;
   map?: string | true;
   timeLimit: string;
+  budget?: string;
   out?: string;
 }
 
@@ -66,6 +67,7 @@ export function configure(command: Command): void {
     .option('--fidelity <mode>', "physical, or artifact to reproduce Timeloop's uint64 partition wrap and float32 areas", 'physical')
     .option('--map [metrics]', 'instead of --mapping: search the best mapping (fusemax map\'s exact mapper; metrics default edp, e.g. --map delay,energy)')
     .option('--time-limit <seconds>', 'with --map: stop the search after this long', '6')
+    .option('--budget <n>', 'with --map: stop after examining about this many mappings (a reproducible cut; see fusemax map --help)')
     .option('--json', 'print the result as JSON')
     .option('--out <dir>', 'with --timeloop and --ert: also write timeloop-model.map.txt and timeloop-model.stats.txt (Timeloop v0.4 text) into DIR')
     .addHelpText(
@@ -143,7 +145,7 @@ async function mapThenModel(opts: ModelOptions): Promise<void> {
   const prepared = prepareMapping({ arch, problem, ...(metrics ? { metrics } : {}) });
   if (!prepared.ok) throw new UserError(prepared.issues.map((i) => ({ code: i.code, message: i.message, ...(i.hint ? { hint: i.hint } : {}) })));
   const t0 = performance.now();
-  const outcome = await runSearch(prepared.prep, { threads: availableParallelism(), timeLimit });
+  const outcome = await runSearch(prepared.prep, { threads: availableParallelism(), timeLimit, budget: parseBudget(opts.budget) });
   const seconds = (performance.now() - t0) / 1000;
   const found = finishMapping(prepared.prep, outcome.best, outcome);
   if (!found.ok) throw new UserError(found.issues.map((i) => ({ code: i.code, message: i.message })));
@@ -155,7 +157,7 @@ async function mapThenModel(opts: ModelOptions): Promise<void> {
     process.stdout.write(toJson({ ...summary, mapping: mappingSpec(r.mapping), search }) + '\n');
     return;
   }
-  const how = r.exhaustive ? 'the proven optimum' : 'the best found within the time limit';
+  const how = r.exhaustive ? 'the proven optimum' : outcome.budgetSpent ? 'the best found within the budget' : 'the best found within the time limit';
   process.stdout.write(`mapping (fusemax map, ${how} on ${r.metricNames.join(', ')}; ${r.valid} valid of ${r.evaluated} evaluated in ${seconds.toFixed(2)} s):\n${stringify(mappingSpec(r.mapping))}\n` + formatSummary(summary));
 }
 

@@ -25,6 +25,9 @@ export interface TemporalConstraint {
   /** Innermost first; dimensions not listed are free and sit outside the listed ones. */
   readonly permutation?: readonly string[];
   readonly permutationRef?: ConstraintRef;
+  /** Tensors no loop here may iterate over: every dimension they depend on has factor 1 (Timeloop's `no_iteration_over_dataspaces`). */
+  readonly noIterationOver?: readonly string[];
+  readonly noIterationOverRef?: ConstraintRef;
 }
 
 export interface SpatialConstraint {
@@ -36,6 +39,9 @@ export interface SpatialConstraint {
   /** Minimum share of the level's fan-out (X × Y instances) that the spatial loops must use. */
   readonly minUtilization?: number;
   readonly minUtilizationRef?: ConstraintRef;
+  /** As for temporal loops: no spatial loop over these tensors' dimensions. */
+  readonly noIterationOver?: readonly string[];
+  readonly noIterationOverRef?: ConstraintRef;
 }
 
 export interface KeepConstraint {

@@ -20,10 +20,27 @@ export interface TimeloopMappingEntry {
   readonly split?: number;
 }
 
+const placements = new WeakMap<PreparedSearch, Map<number, SpatialPlacement>>();
+
+/** Where the factors of spatial choice `index` sit (cached: local search asks for the same ones often). */
+function placementOf(prep: PreparedSearch, index: number): SpatialPlacement {
+  let byIndex = placements.get(prep);
+  if (!byIndex) {
+    byIndex = new Map();
+    placements.set(prep, byIndex);
+  }
+  let p = byIndex.get(index);
+  if (!p) {
+    p = placeSpatial(prep.space, prep.spatial[index]!);
+    if (byIndex.size < 65_536) byIndex.set(index, p);
+  }
+  return p;
+}
+
 /** The model's mapping of a choice. */
 export function choiceMapping(prep: PreparedSearch, choice: Choice): Mapping {
   const space = prep.space;
-  const placement = placeSpatial(space, prep.spatial[choice.spatial]!);
+  const placement = placementOf(prep, choice.spatial);
   const D = space.dims.length;
   const levels: LevelMapping[] = space.levels.map((lv, l) => {
     const order = choice.orders[l] ?? [];
@@ -58,7 +75,7 @@ function spatialOrder(space: MapSpace, l: number, placement: SpatialPlacement): 
 /** The mapping list as Timeloop's mapper writes it. */
 export function timeloopMapping(prep: PreparedSearch, choice: Choice): TimeloopMappingEntry[] {
   const space = prep.space;
-  const placement = placeSpatial(space, prep.spatial[choice.spatial]!);
+  const placement = placementOf(prep, choice.spatial);
   const D = space.dims.length;
   const innermostFirst = space.levels.map((_, l) => l).reverse();
   const out: TimeloopMappingEntry[] = [];

@@ -231,6 +231,22 @@ export function buildMapSpace(arch: Architecture, problem: Problem, constraints:
       set(kc.bypass, Keep.Bypass);
     }
 
+    /** Fix factor 1 for every dimension of the tensors a `no_iteration_over_dataspaces` names. */
+    const noIteration = (fixed: number[], names: readonly string[] | undefined, ref: ConstraintRef, what: string): void => {
+      for (const n of names ?? []) {
+        const t = tensors.findIndex((x) => x.name === n);
+        if (t < 0) {
+          issues.push({ code: MapperCodes.unknownName, message: `a constraint at level '${spec.name}' names unknown tensor '${n}'`, ref, hint: `tensors: ${tensors.map((x) => x.name).join(', ')}` });
+          continue;
+        }
+        dims.forEach((dim, d) => {
+          if (!(tensors[t]!.mask & (1 << d))) return;
+          if (fixed[d]! > 1) issues.push({ code: MapperCodes.impossible, message: `level '${spec.name}' may not iterate over '${n}', but a ${what} factor ${dim}=${fixed[d]} is fixed there`, ref });
+          else fixed[d] = 1;
+        });
+      }
+    };
+
     // Temporal constraints.
     const temporalFixed = dims.map(() => 0);
     const pinned: number[] = [];
@@ -249,6 +265,7 @@ export function buildMapSpace(arch: Architecture, problem: Problem, constraints:
         if (pinned.includes(d)) issues.push({ code: MapperCodes.malformed, message: `the permutation at level '${spec.name}' names '${name}' twice`, ref: tc.permutationRef ?? c.ref });
         else pinned.push(d);
       }
+      noIteration(temporalFixed, tc.noIterationOver, tc.noIterationOverRef ?? c.ref, 'temporal');
     }
 
     // Spatial constraints.
@@ -267,6 +284,7 @@ export function buildMapSpace(arch: Architecture, problem: Problem, constraints:
         if (!Number.isSafeInteger(f.value) || f.value < 1) issues.push({ code: MapperCodes.malformed, message: `spatial factor ${f.dim}=${f.value} at level '${spec.name}' must be a positive integer`, ref: f.ref });
         else spatialFixed[d] = f.value;
       }
+      noIteration(spatialFixed, sc.noIterationOver, sc.noIterationOverRef ?? c.ref, 'spatial');
       if (sc.permutation !== undefined) {
         const order: number[] = [];
         for (const name of sc.permutation) {

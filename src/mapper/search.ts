@@ -56,8 +56,12 @@ export interface JobResult {
    * stands for every mapping that completes it).
    */
   readonly partial: number;
-  /** True when the job was cut short by `shouldStop`. */
+  /** True when the job was cut short, by `shouldStop`, its leaf budget or its work cap. */
   readonly stopped: boolean;
+  /** True when the cut was its work cap (a deterministic point: the same inputs cut at the same node). */
+  readonly capped: boolean;
+  /** True when the cut was `shouldStop` (a time limit: not deterministic). */
+  readonly interrupted: boolean;
 }
 
 export interface JobContext {
@@ -82,6 +86,8 @@ export interface PreparedSearch {
   readonly spatial: readonly SpatialChoice[];
   readonly keeps: readonly Int32Array[];
   readonly jobs: readonly Job[];
+  /** jobs × metrics: each job's lower bound (the jobs are sorted by it). */
+  readonly bounds: Float64Array;
   /** False when the spatial enumeration was cut (the search cannot be exhaustive). */
   readonly complete: boolean;
 }
@@ -91,12 +97,15 @@ const MAX_PAIR_JOBS = 1 << 18;
 /** Spatial choices enumerated at most. */
 const MAX_SPATIAL = 1 << 22;
 
-/** Enumerate the jobs and order them by lower bound. Deterministic: workers call it and agree. */
-export function prepareSearch(space: MapSpace, metrics: readonly Metric[]): PreparedSearch {
+/**
+ * Enumerate the jobs and order them by lower bound. Deterministic: workers call it and agree. Above
+ * `pairJobs` (spatial, keep) pairs, a job covers every keep choice of a spatial choice.
+ */
+export function prepareSearch(space: MapSpace, metrics: readonly Metric[], pairJobs = MAX_PAIR_JOBS): PreparedSearch {
   const { choices: spatial, complete } = enumerateSpatial(space, MAX_SPATIAL);
   const keeps = enumerateKeeps(space);
   const jobs: { job: Job; bound: Float64Array }[] = [];
-  if (spatial.length * keeps.length <= MAX_PAIR_JOBS) {
+  if (spatial.length * keeps.length <= pairJobs) {
     spatial.forEach((sc, s) => {
       keeps.forEach((k, ki) => {
         const costs = jobCosts(space, sc, k);
@@ -108,7 +117,15 @@ export function prepareSearch(space: MapSpace, metrics: readonly Metric[]): Prep
   }
   // Stable sort by bound: equal bounds keep enumeration order.
   const order = jobs.map((_, i) => i).sort((a, b) => compareVectors(jobs[a]!.bound, jobs[b]!.bound) || a - b);
-  return { space, metrics, spatial, keeps, jobs: order.map((i) => jobs[i]!.job), complete };
+  const bounds = new Float64Array(order.length * metrics.length);
+  order.forEach((i, k) => bounds.set(jobs[i]!.bound, k * metrics.length));
+  return { space, metrics, spatial, keeps, jobs: order.map((i) => jobs[i]!.job), bounds, complete };
+}
+
+/** Whether job `jobIndex`'s lower bound exceeds `incumbent` (then it holds no mapping as good). */
+export function jobBounded(prep: PreparedSearch, jobIndex: number, incumbent: ArrayLike<number> | undefined): boolean {
+  const M = prep.metrics.length;
+  return incumbent !== undefined && boundExceeds(prep.bounds.subarray(jobIndex * M, (jobIndex + 1) * M), incumbent);
 }
 
 /** Metric vector from energy, last-level accesses and cycles. */
@@ -132,9 +149,12 @@ function jobBound(metrics: readonly Metric[], c: JobCosts): Float64Array {
 }
 
 /**
- * A lower bound for every keep choice of a spatial choice: compute, leakage, and each tensor's innermost
- * keeper serving every compute (its reads for an input, its updates for an output) at the cheapest level
- * that could be that keeper.
+ * A lower bound for every keep choice of a spatial choice: compute, leakage, and per tensor the cheapest
+ * level that could be its innermost keeper, serving every compute (its reads for an input, its updates
+ * for an output) and, when that keeper is not the outermost level and the outermost level keeps the
+ * tensor, what the outermost level must at least do anyway (read each word of an input once, update each
+ * word of an output once: whatever the keepers between, they move the whole tensor) and the keeper's own
+ * fills of an input (each word at least once into every instance it is multicast to).
  */
 function spatialBound(space: MapSpace, metrics: readonly Metric[], sc: SpatialChoice): Float64Array {
   const L = space.levels.length;
@@ -147,6 +167,7 @@ function spatialBound(space: MapSpace, metrics: readonly Metric[], sc: SpatialCh
     for (let d = 0; d < D; d++) utilized *= sc.factors[l * D + d]!;
   });
   let a = 0;
+  const top = space.levels[0]!;
   space.tensors.forEach((t, ti) => {
     // An affine tensor's keepers can serve fewer accesses (neighbours share halos): no bound from it.
     if (t.affine) return;
@@ -154,22 +175,32 @@ function spatialBound(space: MapSpace, metrics: readonly Metric[], sc: SpatialCh
     space.levels.forEach((lv, l) => {
       if (lv.keep[ti] === 1) deepestForced = l;
     });
-    let best = Infinity;
-    let mcBelow = 1;
-    const mc: number[] = new Array<number>(L + 1).fill(1);
+    // Multicast of t's words over the spatial factors it does not depend on: below level l, and above it.
+    const mcBelow: number[] = new Array<number>(L + 1).fill(1);
     for (let l = L - 1; l >= 0; l--) {
       let irrelevant = 1;
       for (let d = 0; d < D; d++) if (!(t.mask & (1 << d))) irrelevant *= sc.factors[l * D + d]!;
-      mcBelow *= irrelevant;
-      mc[l] = mcBelow;
+      mcBelow[l] = mcBelow[l + 1]! * irrelevant;
     }
+    const topKeeps = top.keep[ti] === 1;
+    const topCost = topKeeps ? (t.isOutput ? top.updateEnergy : top.readEnergy) * t.size : 0;
+    let best = Infinity;
+    let bestAccesses = Infinity;
     for (let l = deepestForced; l < L; l++) {
       const lv = space.levels[l]!;
       if (lv.keep[ti] === 0) continue;
       const perWord = t.isOutput ? lv.updateEnergy : lv.readEnergy;
-      best = Math.min(best, (perWord * space.computes) / mc[l]!);
+      let cost = (perWord * space.computes) / mcBelow[l]!;
+      let accesses = l === 0 ? space.computes / mcBelow[0]! : 0;
+      if (l > 0 && topKeeps) {
+        cost += topCost + (t.isOutput ? 0 : lv.writeEnergy * t.size * (mcBelow[0]! / mcBelow[l]!));
+        accesses = t.size;
+      }
+      best = Math.min(best, cost);
+      bestAccesses = Math.min(bestAccesses, accesses);
     }
     if (Number.isFinite(best)) e += best;
+    if (Number.isFinite(bestAccesses)) a += bestAccesses;
   });
   const out = new Float64Array(metrics.length);
   vector(metrics, e, a, cycles, out);
@@ -184,9 +215,11 @@ const POLL = 2048;
 
 /**
  * Run job `jobIndex`. `leafBudget` stops it after that many complete mappings (a dive: the first leaf is
- * the greedy one, children being tried best bound first); the result then says `stopped`.
+ * the greedy one, children being tried best bound first); `workCap` once it has examined that many
+ * mappings (complete and partial, checked before each node); the result then says `stopped`. Given the
+ * same incumbents from `ctx`, a run cut by its caps is the same wherever and whenever it runs.
  */
-export function runJob(prep: PreparedSearch, jobIndex: number, ctx: JobContext, leafBudget = Infinity): JobResult {
+export function runJob(prep: PreparedSearch, jobIndex: number, ctx: JobContext, leafBudget = Infinity, workCap = Infinity): JobResult {
   const job = prep.jobs[jobIndex]!;
   // One search object per prepared search and thread, its arrays reused from job to job.
   let search = searches.get(prep);
@@ -194,7 +227,8 @@ export function runJob(prep: PreparedSearch, jobIndex: number, ctx: JobContext, 
     search = new TemporalSearch(prep);
     searches.set(prep, search);
   }
-  search.reset(jobIndex, ctx, leafBudget);
+  search.reset(jobIndex, ctx, leafBudget, workCap);
+  if (jobBounded(prep, jobIndex, ctx.incumbent())) return { leaves: 0, partial: 1, stopped: false, capped: false, interrupted: false };
   if (job.keep >= 0) {
     const costs = jobCosts(prep.space, prep.spatial[job.spatial]!, prep.keeps[job.keep]!);
     if (costs) search.run(costs, job.spatial);
@@ -260,6 +294,9 @@ class TemporalSearch {
   private readonly orderPools: ChildPool[];
   /** An order with every irrelevant loop inside every relevant one: the bound for any order. */
   private readonly innermostOrder: PermCandidate;
+  /** The order `cost` evaluates at a level (its outside masks rewritten per level). */
+  private readonly costOutside: Int32Array;
+  private readonly costCandidate: PermCandidate;
   private readonly memo: Memo[];
   private radix!: Float64Array; // D: mixed-radix weights of the quotient key
   private readonly scratchLock: Float64Array;
@@ -284,6 +321,9 @@ class TemporalSearch {
   private jobIndex = 0;
   private ctx!: JobContext;
   private leafBudget = Infinity;
+  private workCap = Infinity;
+  private capped = false;
+  private interrupted = false;
 
   constructor(private readonly prep: PreparedSearch) {
     this.space = prep.space;
@@ -309,6 +349,8 @@ class TemporalSearch {
     this.pools = Array.from({ length: L }, () => new ChildPool(D, this.M));
     this.orderPools = Array.from({ length: L }, () => new ChildPool(D, this.M));
     this.innermostOrder = { order: [], outside: new Int32Array(T) };
+    this.costOutside = new Int32Array(T);
+    this.costCandidate = { order: [], outside: this.costOutside };
     this.memo = Array.from({ length: L + 1 }, () => new Memo(T));
     this.scratchLock = new Float64Array(T);
     this.scratchLoads = new Float64Array(T);
@@ -321,10 +363,13 @@ class TemporalSearch {
   }
 
   /** Start job `jobIndex` afresh (counts, best mapping, incumbent copy). */
-  reset(jobIndex: number, ctx: JobContext, leafBudget: number): void {
+  reset(jobIndex: number, ctx: JobContext, leafBudget: number, workCap: number): void {
     this.jobIndex = jobIndex;
     this.ctx = ctx;
     this.leafBudget = leafBudget;
+    this.workCap = workCap;
+    this.capped = false;
+    this.interrupted = false;
     this.hasIncumbent = false;
     this.best = undefined;
     this.leaves = 0;
@@ -335,13 +380,20 @@ class TemporalSearch {
   }
 
   result(): JobResult {
-    return { ...(this.best ? { best: this.best } : {}), leaves: this.leaves, partial: this.rejected + this.bounded, stopped: this.stopped };
+    return { ...(this.best ? { best: this.best } : {}), leaves: this.leaves, partial: this.rejected + this.bounded, stopped: this.stopped, capped: this.capped, interrupted: this.interrupted };
   }
 
   run(costs: JobCosts, spatialIndex: number): void {
-    this.costs = costs;
     this.spatialIndex = spatialIndex;
     this.placement = this.space.costing === 'model' ? placeSpatial(this.space, this.prep.spatial[spatialIndex]!) : undefined;
+    this.begin(costs);
+    this.refreshIncumbent();
+    this.level(0);
+  }
+
+  /** The state before level 0: nothing decided, the constant costs counted. */
+  private begin(costs: JobCosts): void {
+    this.costs = costs;
     const { D, T, L } = this;
     this.radix = new Float64Array(D);
     let r = 1;
@@ -371,8 +423,6 @@ class TemporalSearch {
     this.decidedE[0] = e;
     this.decidedA[0] = a;
     this.loops[0] = 0;
-    this.refreshIncumbent();
-    this.level(0);
   }
 
   private refreshIncumbent(): void {
@@ -384,8 +434,16 @@ class TemporalSearch {
   }
 
   private poll(): void {
+    if (this.leaves + this.rejected + this.bounded >= this.workCap) {
+      this.stopped = true;
+      this.capped = true;
+      return;
+    }
     if (++this.nodes % POLL !== 0) return;
-    if (this.ctx.shouldStop()) this.stopped = true;
+    if (this.ctx.shouldStop()) {
+      this.stopped = true;
+      this.interrupted = true;
+    }
     this.refreshIncumbent();
   }
 
@@ -642,6 +700,15 @@ class TemporalSearch {
     const next = l + 1;
     // Dominance needs counts that depend on the state alone: not so for affine tensors (their deltas see every loop above).
     if (this.space.costing === 'closed-form' && !this.memo[next]!.admit(key, this.scratchLock, this.termE, this.termA, loops)) return;
+    this.advance(l, loops, all);
+    this.level(next);
+  }
+
+  /** Make level l's child (childState has run) the state before level l + 1. */
+  private advance(l: number, loops: number, all: number): void {
+    const { D, T, tensorMask } = this;
+    const f = this.f.subarray(l * D, (l + 1) * D);
+    const next = l + 1;
     this.loops[next] = loops;
     this.prefixT[next] = this.prefixT[l]! * all;
     this.decidedE[next] = this.termE;
@@ -654,7 +721,47 @@ class TemporalSearch {
       this.lock[next * T + t] = this.scratchLock[t]!;
       this.loads[next * T + t] = this.scratchLoads[t]!;
     }
-    this.level(next);
+  }
+
+  /**
+   * The exact metrics of one complete mapping of this job (temporal factors L × D, each level's loops
+   * innermost first) into `out`, or false when a tile does not fit. The same sums as a leaf of the search.
+   */
+  cost(costs: JobCosts, temporal: ArrayLike<number>, orders: readonly (readonly number[])[], out: Float64Array): boolean {
+    const { L, D, T, tensorMask } = this;
+    this.begin(costs);
+    const next = this.genNext;
+    for (let l = 0; l < L; l++) {
+      let all = 1;
+      let loops = this.loops[l]!;
+      for (let d = 0; d < D; d++) {
+        const v = temporal[l * D + d]!;
+        this.f[l * D + d] = v;
+        all *= v;
+        if (v > 1) loops++;
+        next[d] = this.q[l * D + d]! / v;
+        this.q[(l + 1) * D + d] = next[d]!;
+      }
+      const lv = this.space.levels[l + 1];
+      if (lv !== undefined && lv.kind === 'buffer' && costs.keep[l + 1] !== 0 && this.usedAt(l + 1, next) > lv.capacity) return false;
+      // Which irrelevant loops of each tensor sit outside its innermost relevant loop here.
+      const order = orders[l] ?? [];
+      const outside = this.costOutside;
+      for (let t = 0; t < T; t++) {
+        const mask = tensorMask[t]!;
+        let o = 0;
+        let closed = false;
+        for (const d of order) {
+          if (closed && !(mask & (1 << d))) o |= 1 << d;
+          if (mask & (1 << d)) closed = true;
+        }
+        outside[t] = o;
+      }
+      this.childState(l, this.f.subarray(l * D, (l + 1) * D), this.costCandidate);
+      this.advance(l, loops, all);
+    }
+    vector(this.metrics, this.decidedE[L]!, this.decidedA[L]!, costs.cycles, out);
+    return true;
   }
 
   /** Every level is decided: the decided cost is the exact cost (or, under model costing, the model's). */
@@ -775,6 +882,39 @@ class TemporalSearch {
     out.set(evaluationMetrics(this.metrics, ev));
     return true;
   }
+}
+
+/** Job costs of recent (spatial, keep) pairs, per prepared search: local search revisits the same few. */
+const jobCostCaches = new WeakMap<PreparedSearch, Map<string, JobCosts | undefined>>();
+const JOB_COST_CACHE = 256;
+
+/**
+ * The exact metrics of a complete mapping in closed form (as a leaf of the search costs it), or undefined
+ * when the mapspace is costed by the model, or the closed form does not apply to this choice (then ask
+ * src/model), or `fits` is false: a tile does not fit.
+ */
+export function costChoice(prep: PreparedSearch, choice: Choice): { readonly metrics: readonly number[] } | { readonly fits: false } | undefined {
+  if (prep.space.costing === 'model') return undefined;
+  let cache = jobCostCaches.get(prep);
+  if (!cache) {
+    cache = new Map();
+    jobCostCaches.set(prep, cache);
+  }
+  const key = `${choice.spatial}:${choice.keep.join(',')}`;
+  let costs = cache.get(key);
+  if (costs === undefined && !cache.has(key)) {
+    costs = jobCosts(prep.space, prep.spatial[choice.spatial]!, Int32Array.from(choice.keep));
+    if (cache.size >= JOB_COST_CACHE) cache.delete(cache.keys().next().value!);
+    cache.set(key, costs);
+  }
+  if (!costs) return undefined;
+  let search = searches.get(prep);
+  if (!search) {
+    search = new TemporalSearch(prep);
+    searches.set(prep, search);
+  }
+  const out = new Float64Array(prep.metrics.length);
+  return search.cost(costs, choice.temporal, choice.orders, out) ? { metrics: Array.from(out) } : { fits: false };
 }
 
 const permCaches = new WeakMap<PreparedSearch, Map<number, PermCandidate[]>[]>();

@@ -30,6 +30,7 @@ const Entry = z.looseObject({
   bypass: z.array(z.string()).nullable().optional(),
   min: z.number().optional(),
   min_utilization: z.number().optional(),
+  no_iteration_over_dataspaces: z.array(z.string()).nullable().optional(),
 });
 type EntryT = z.output<typeof Entry>;
 const Targets = z.union([z.looseObject({ targets: z.array(Entry).nullable().optional() }), z.array(Entry)]).nullable().optional();
@@ -52,7 +53,21 @@ const MapperSections = z.looseObject({
 });
 
 /** Keys of a constraint entry that are read; keys that Timeloop accepts but we do not honour are refused unless inert. */
-const READ_KEYS = new Set(['target', 'type', 'factors', 'permutation', 'split', 'keep', 'bypass', 'min', 'min_utilization', 'proportion', 'max_overbooked_proportion']);
+const READ_KEYS = new Set(['target', 'type', 'factors', 'permutation', 'split', 'keep', 'bypass', 'min', 'min_utilization', 'proportion', 'max_overbooked_proportion', 'no_iteration_over_dataspaces']);
+
+/**
+ * Keys of Timeloop v0.4 (timeloopfe) constraint entries that the mapper cannot honour yet, and why; an
+ * entry that sets one (to anything but an empty or false value) is refused with FM804 at the key.
+ */
+const NOT_YET: Readonly<Record<string, string>> = {
+  no_reuse: 'it forbids reusing those tensors across this level\'s loops (refetches the model does not count)',
+  rmw_first_update: 'it changes how an output\'s first update is counted, which the model does not do',
+  no_coalesce: 'it changes how a tensor\'s accesses coalesce, which the model does not count',
+  maximize_dims: 'it asks the mapper to favour the utilization of some dimensions, which this search does not rank',
+  maximize_dims_capacity: 'it goes with maximize_dims',
+  default_max_factor: 'factor bounds (a largest factor) are not part of this mapspace',
+  default_min_factor: 'factor bounds (a smallest factor) are not part of this mapspace',
+};
 
 export interface MapperSpec {
   /** From the spec (default edp). */
@@ -128,8 +143,12 @@ export function readMapperSpec(src: YamlSource, levelNames: readonly string[]): 
     }
     for (const [k, v] of Object.entries(entry)) {
       if (READ_KEYS.has(k) || v === false || v === null || (Array.isArray(v) && v.length === 0)) continue;
-      diags.push(diagnosticAt(src, [...path, k], MapperCodes.unsupported, `constraint key '${k}' is not supported by the mapper`, { target: 'key', hint: 'supported: factors, permutation, split, keep, bypass, min_utilization' }));
+      const why = NOT_YET[k];
+      if (why !== undefined) diags.push(diagnosticAt(src, [...path, k], MapperCodes.unsupported, `constraint key '${k}' is not supported by the mapper yet: ${why}`, { target: 'key', hint: 'remove it, or map with Timeloop' }));
+      else diags.push(diagnosticAt(src, [...path, k], MapperCodes.unsupported, `constraint key '${k}' is not supported by the mapper`, { target: 'key', hint: 'supported: factors, permutation, split, keep, bypass, min_utilization, min, no_iteration_over_dataspaces, proportion' }));
     }
+    const noIteration = entry.no_iteration_over_dataspaces ?? [];
+    const noIterationOver = noIteration.length > 0 ? { noIterationOver: noIteration, noIterationOverRef: ref(index, 'no_iteration_over_dataspaces') } : {};
     const acc = byTarget.get(entry.target) ?? { ref: ref(index) };
     byTarget.set(entry.target, acc);
     const twice = (what: string): void => {
@@ -139,7 +158,7 @@ export function readMapperSpec(src: YamlSource, levelNames: readonly string[]): 
       case 'temporal': {
         if (acc.temporal) return twice('temporal');
         const permutation = parsePermutationList(entry.permutation);
-        acc.temporal = { factors: parseFactorList(src, entry.factors, path, index, diags), ...(permutation ? { permutation, permutationRef: ref(index, 'permutation') } : {}) };
+        acc.temporal = { factors: parseFactorList(src, entry.factors, path, index, diags), ...(permutation ? { permutation, permutationRef: ref(index, 'permutation') } : {}), ...noIterationOver };
         break;
       }
       case 'spatial': {
@@ -151,6 +170,7 @@ export function readMapperSpec(src: YamlSource, levelNames: readonly string[]): 
           ...(permutation ? { permutation, permutationRef: ref(index, 'permutation') } : {}),
           ...(entry.split !== undefined ? { split: entry.split } : {}),
           ...(min !== undefined ? { minUtilization: min, minUtilizationRef: ref(index, 'min_utilization') } : {}),
+          ...noIterationOver,
         };
         break;
       }
@@ -171,9 +191,11 @@ export function readMapperSpec(src: YamlSource, levelNames: readonly string[]): 
         break;
       }
       case 'max_overbooked_proportion': {
-        // Overbooking lets tiles exceed a buffer; the mapper never overbooks, which a proportion of 0 asks.
+        // An upper bound on how far tiles may overflow a buffer: the mapper's tiles always fit, which
+        // honours any bound (it may miss mappings that would overbook).
         const v = (entry as Record<string, unknown>)['proportion'] ?? (entry as Record<string, unknown>)['max_overbooked_proportion'];
-        if (typeof v === 'number' && v > 0) diags.push(diagnosticAt(src, [...path, 'type'], MapperCodes.unsupported, 'overbooking is not supported by the mapper (tiles always fit)'));
+        if (typeof v !== 'number' || !(v >= 0)) diags.push(diagnosticAt(src, path, MapperCodes.malformed, `a max_overbooked_proportion constraint needs 'proportion', a number of at least 0`));
+        else if (v > 0) notes.push(`${entry.target}: overbooking up to ${v} is allowed, but the mapper never overbooks (every tile fits)`);
         break;
       }
       default:
@@ -235,8 +257,13 @@ function parseFactorList(src: YamlSource, factors: EntryT['factors'], path: Yaml
   const out: FactorConstraint[] = [];
   for (const it of items) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*?)\s*=?\s*(\d+)$/.exec(it.text.trim());
+    const at = it.item !== undefined ? [...path, 'factors', it.item] : [...path, 'factors'];
+    if (!m && /^[A-Za-z_][A-Za-z0-9_]*\s*(<=|>=)\s*\d+$/.test(it.text.trim())) {
+      diags.push(diagnosticAt(src, at, MapperCodes.unsupported, `factor bound '${it.text}' is not supported by the mapper yet: it fixes factors (D=n) or leaves them free`, { hint: 'write D=n, or leave the dimension out' }));
+      continue;
+    }
     if (!m) {
-      diags.push(diagnosticAt(src, it.item !== undefined ? [...path, 'factors', it.item] : [...path, 'factors'], MapperCodes.malformed, `factor '${it.text}' is not of the form DIM=N`));
+      diags.push(diagnosticAt(src, at, MapperCodes.malformed, `factor '${it.text}' is not of the form DIM=N`));
       continue;
     }
     out.push({ dim: m[1]!, value: Number(m[2]), ref: { kind: 'entry', index, key: 'factors', ...(it.item !== undefined ? { item: it.item } : {}) } });

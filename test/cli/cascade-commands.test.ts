@@ -1,25 +1,19 @@
 /** The cascade commands as a user runs them (the real `fusemax` binary): outputs, exit statuses, files. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpy, writeNpy } from '../../src/tensor/index.ts';
+import { runProcess } from '../helpers/cli.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'fusemax.js');
-
-function fusemax(...args: string[]): { out: string; err: string; status: number } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { out: r.stdout, err: r.stderr, status: r.status ?? -1 };
-}
 
 test('run --out writes every output as .npy; --input reads NumPy data; --json summarizes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fusemax-'));
   // A·B dot product on given data: Y = Σ A[k]·B[k].
   writeFileSync(join(dir, 'a.npy'), writeNpy([3], Float64Array.of(1, 2, 3)));
   writeFileSync(join(dir, 'b.npy'), writeNpy([3], Float64Array.of(4, 5, 6)));
-  const r = fusemax('run', 'cascade1-dot-reuse', '--input', `A=${join(dir, 'a.npy')}`, '--input', `B=${join(dir, 'b.npy')}`, '--out', join(dir, 'out'), '--json');
+  const r = runProcess('run', 'cascade1-dot-reuse', '--input', `A=${join(dir, 'a.npy')}`, '--input', `B=${join(dir, 'b.npy')}`, '--out', join(dir, 'out'), '--json');
   assert.equal(r.status, 0, r.err);
   const summary = JSON.parse(r.out) as { shapes: Record<string, number>; outputs: Record<string, { sum: number }> };
   assert.deepEqual(summary.shapes, { K: 3 });
@@ -30,7 +24,7 @@ test('run --out writes every output as .npy; --input reads NumPy data; --json su
 });
 
 test('run --schedule fused reports the traversals of the fused rank', () => {
-  const r = fusemax('run', 'attention-3pass', '--shape', 'M=16,P=8,E=4,F=4', '--schedule', 'fused', '--json');
+  const r = runProcess('run', 'attention-3pass', '--shape', 'M=16,P=8,E=4,F=4', '--schedule', 'fused', '--json');
   assert.equal(r.status, 0, r.err);
   const j = JSON.parse(r.out) as { traversals: Record<string, number>; touched: Record<string, number[]> };
   assert.deepEqual(j.traversals, { M: 3 });
@@ -41,27 +35,27 @@ test('user errors: located diagnostic, exit status 2, no stack trace, no partial
   const dir = mkdtempSync(join(tmpdir(), 'fusemax-'));
   const bad = join(dir, 'bad.cascade');
   writeFileSync(bad, 'input A[M,K], B[K,N]\nZ[m,n] = A[m,k] * B[m,n]\n');
-  const r1 = fusemax('run', bad, '--shape', 'M=2,K=3,N=4', '--out', join(dir, 'out'));
+  const r1 = runProcess('run', bad, '--shape', 'M=2,K=3,N=4', '--out', join(dir, 'out'));
   assert.equal(r1.status, 2);
   assert.match(r1.err, /bad\.cascade:2:21: error FM219: variable 'm' ranges over M but indexes rank K of 'B' here\n2 \| Z\[m,n\] = A\[m,k\] \* B\[m,n\]\n {2}\| {21}\^/);
   assert.doesNotMatch(r1.err, /\n\s+at /);
   assert.equal(existsSync(join(dir, 'out')), false);
   // Input data of the wrong shape: nothing written either.
   writeFileSync(join(dir, 'a.npy'), writeNpy([5], new Float64Array(5)));
-  const r2 = fusemax('run', 'cascade1-dot-reuse', '--shape', 'K=4', '--input', `A=${join(dir, 'a.npy')}`, '--out', join(dir, 'out'));
+  const r2 = runProcess('run', 'cascade1-dot-reuse', '--shape', 'K=4', '--input', `A=${join(dir, 'a.npy')}`, '--out', join(dir, 'out'));
   assert.equal(r2.status, 2);
   assert.match(r2.err, /FM311: input 'A' has shape \[5\] but the cascade needs \[4\] \(K=4\)/);
   assert.equal(existsSync(join(dir, 'out')), false);
-  const r3 = fusemax('run', 'attention-1pass', '--shape', 'M=10,M1=6,P=4,E=2,F=2');
+  const r3 = runProcess('run', 'attention-1pass', '--shape', 'M=10,M1=6,P=4,E=2,F=2');
   assert.equal(r3.status, 2);
   assert.match(r3.err, /FM241: M = 10 cannot be split into M1 = 6 tiles of one shape/);
-  const r4 = fusemax('run', 'attention-1pass', '--bogus');
+  const r4 = runProcess('run', 'attention-1pass', '--bogus');
   assert.equal(r4.status, 2);
   assert.match(r4.err, /unknown option '--bogus'/);
 });
 
 test('passes --json follows the documented contract', () => {
-  const r = fusemax('passes', 'attention-3pass', '--json');
+  const r = runProcess('passes', 'attention-3pass', '--json');
   assert.equal(r.status, 0, r.err);
   const j = JSON.parse(r.out) as { ranks: Record<string, number>; einsums: Record<string, Record<string, number>>; tensors: unknown[]; chains: Array<Record<string, unknown>> };
   assert.equal(j.ranks['M'], 3);
@@ -71,12 +65,12 @@ test('passes --json follows the documented contract', () => {
 });
 
 test('check, print and help', () => {
-  const check = fusemax('check', 'attention-1pass');
+  const check = runProcess('check', 'attention-1pass');
   assert.equal(check.status, 0);
   assert.match(check.out, /RM {5}intermediate \[M1\+1, P\]/);
-  const print = fusemax('print', 'cascade1-dot-reuse', '--unicode');
+  const print = runProcess('print', 'cascade1-dot-reuse', '--unicode');
   assert.match(print.out, /Z = Y × A\[k\] :: ⋀ ×\(∩\) ⋁_k \+\(∪\)/);
-  const help = fusemax('--help');
+  const help = runProcess('--help');
   assert.equal(help.status, 0);
   for (const cmd of ['check', 'print', 'run', 'passes', 'demo']) assert.match(help.out, new RegExp(`\\n  ${cmd} `));
 });

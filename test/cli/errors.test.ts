@@ -4,35 +4,29 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProcess, type CommandResult } from '../helpers/cli.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'fusemax.js');
-
-function fusemax(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-}
-
-function assertUserError(r: ReturnType<typeof fusemax>, code: string, message: RegExp): void {
-  assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, new RegExp(`error ${code}: `));
-  assert.match(r.stderr, message);
-  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+function assertUserError(r: CommandResult, code: string, message: RegExp): void {
+  assert.equal(r.status, 2, r.err);
+  assert.match(r.err, new RegExp(`error ${code}: `));
+  assert.match(r.err, message);
+  assert.doesNotMatch(r.err, /internal error|\n\s+at /);
 }
 
 test('a shape too large to run says how much memory it needs', () => {
-  assertUserError(fusemax('run', 'attention-1pass', '--shape', 'M=100000000,P=100000000,E=64,F=64'), 'FM330', /BQK\[390625×256×100000000\] 71\.1 PiB has 1\.000e\+16 elements.*needs 197\.1 PiB/);
-  assertUserError(fusemax('run', 'attention-3pass', '--shape', 'M=65536,P=65536,E=64,F=64'), 'FM331', /needs 96\.1 GiB .*QK\[65536×65536\] 32\.0 GiB/);
+  assertUserError(runProcess('run', 'attention-1pass', '--shape', 'M=100000000,P=100000000,E=64,F=64'), 'FM330', /BQK\[390625×256×100000000\] 71\.1 PiB has 1\.000e\+16 elements.*needs 197\.1 PiB/);
+  assertUserError(runProcess('run', 'attention-3pass', '--shape', 'M=65536,P=65536,E=64,F=64'), 'FM331', /needs 96\.1 GiB .*QK\[65536×65536\] 32\.0 GiB/);
 });
 
 test('an output path blocked by a file is a diagnostic, and the file is left alone', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fm-errors-'));
   const blocker = join(dir, 'not-a-dir');
   writeFileSync(blocker, 'keep me');
-  assertUserError(fusemax('reproduce', '--out', blocker, '--no-figures', '--models', 'BERT', '--seq', '1K'), 'FM910', /cannot write '.*not-a-dir': a file is in the way/);
-  assertUserError(fusemax('run', 'attention-1pass', '--shape', 'M=256,P=4,E=2,F=2', '--out', join(blocker, 'sub')), 'FM910', /cannot write/);
+  assertUserError(runProcess('reproduce', '--out', blocker, '--no-figures', '--models', 'BERT', '--seq', '1K'), 'FM910', /cannot write '.*not-a-dir': a file is in the way/);
+  assertUserError(runProcess('run', 'attention-1pass', '--shape', 'M=256,P=4,E=2,F=2', '--out', join(blocker, 'sub')), 'FM910', /cannot write/);
   assert.equal(readFileSync(blocker, 'utf8'), 'keep me');
   assert.deepEqual(readdirSync(dir), ['not-a-dir']);
 });

@@ -108,6 +108,7 @@ test('user errors: exit 2, located, nothing written', async () => {
   assert.match((await run('map', '--timeloop', spec, '--ert', ert, '--metric', 'speed')).err, /FM805/);
   assert.match((await run('map', '--timeloop', spec, '--ert', ert, '--threads', '0')).err, /FM813/);
   assert.match((await run('map', '--timeloop', spec, '--ert', ert, '--time-limit', 'soon')).err, /FM811/);
+  assert.match((await run('map', '--timeloop', spec, '--ert', ert, '--budget', '1.5')).err, /FM814/);
   assert.match((await run('map')).err, /FM810/);
 });
 
@@ -118,4 +119,26 @@ test('fusemax model --map: searches the mapping of our own specs and reports it 
   assert.deepEqual(j.search.metrics, ['delay', 'energy']);
   assert.equal(j.cycles, 64 * 64 * 64 / 16, 'every one of the 16 PEs busy every cycle');
   assert.ok(j.mapping.levels.some((l) => l.level === 'DRAM'));
+});
+
+test('--budget: a search cut by its work budget gives the same mapping and counts on every run, on 1 and 2 threads', async () => {
+  // ex-simple-weight-stationary (a Timeloop peer mapper run) cannot be exhausted within this budget.
+  const peer = join(import.meta.dirname, '..', 'fixtures', 'timeloop-peer', 'ex-simple-weight-stationary');
+  const args = ['map', '--timeloop', join(peer, 'parsed-processed-input.yaml'), '--ert', join(peer, 'timeloop-model.ERT.yaml'), '--budget', '60000', '--time-limit', '600', '--json'];
+  type Out = { mapping: Entry[]; evaluated: number; valid: number; metrics: Record<string, number>; exhaustive: boolean; budget_spent: boolean };
+  const once = async (threads: string): Promise<Out> => {
+    const r = await run(...args, '--threads', threads);
+    assert.equal(r.status, 0, r.err);
+    return JSON.parse(r.out) as Out;
+  };
+  const a = await once('2');
+  const b = await once('2');
+  const one = await once('1');
+  assert.equal(a.exhaustive, false);
+  assert.equal(a.budget_spent, true);
+  assert.ok(a.evaluated >= 60000 && a.evaluated < 60000 * 1.5, `${a.evaluated} evaluated for a budget of 60000`);
+  for (const x of [b, one]) {
+    assert.deepEqual(x.mapping, a.mapping);
+    assert.deepEqual([x.evaluated, x.valid, x.metrics], [a.evaluated, a.valid, a.metrics]);
+  }
 });

@@ -5,38 +5,31 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCascadeArg } from '../../src/cli/cascade-file.ts';
 import { loadLibrary } from '../../src/cli/library.ts';
 import { runReproduction } from '../../src/cli/reproduce.ts';
+import { runProcess, ROOT } from '../helpers/cli.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'fusemax.js');
-
-function fusemax(...args: string[]): { status: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT });
-  return { status: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
 
 test('design --json --out; evaluate --design gives the same latency and energy', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fm-design-'));
   const file = join(dir, 'bert-4k.yaml');
-  const r = fusemax('design', 'attention-1pass', '--arch', 'binding', '--model', 'BERT', '--seq', '4K', '--json', '--out', file);
+  const r = runProcess('design', 'attention-1pass', '--arch', 'binding', '--model', 'BERT', '--seq', '4K', '--json', '--out', file);
   assert.equal(r.status, 0, r.err);
   const j = JSON.parse(r.out) as Record<string, unknown>;
   for (const k of ['latency_s', 'energy_pJ', 'traffic_bytes', 'utilization', 'design', 'searched', 'seconds']) assert.ok(k in j, k);
   assert.equal(readFileSync(file, 'utf8'), j['design']);
-  const e = fusemax('evaluate', '--design', file, '--model', 'BERT', '--seq', '4K', '--json');
+  const e = runProcess('evaluate', '--design', file, '--model', 'BERT', '--seq', '4K', '--json');
   assert.equal(e.status, 0, e.err);
   const ev = JSON.parse(e.out) as { latency_s: number; energy_pJ: number; traffic_bytes: number };
   assert.equal(ev.latency_s, j['latency_s']);
   assert.equal(ev.energy_pJ, j['energy_pJ']);
   assert.equal(ev.traffic_bytes, j['traffic_bytes']);
   // At another length the design's factors no longer multiply to the sizes: a located model error.
-  const other = fusemax('evaluate', '--design', file, '--model', 'BERT', '--seq', '16K');
+  const other = runProcess('evaluate', '--design', file, '--model', 'BERT', '--seq', '16K');
   assert.equal(other.status, 2);
   assert.match(other.err, /bert-4k\.yaml:\d+:\d+: error FM501/);
 });
@@ -44,9 +37,9 @@ test('design --json --out; evaluate --design gives the same latency and energy',
 test('design --shape of a cascade file; evaluate --shape agrees', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fm-design-'));
   const file = join(dir, 'softmax.yaml');
-  const r = fusemax('design', 'test/fixtures/design/softmax.cascade', '--arch', 'binding', '--shape', 'M=1024,P=2048', '--json', '--out', file);
+  const r = runProcess('design', 'test/fixtures/design/softmax.cascade', '--arch', 'binding', '--shape', 'M=1024,P=2048', '--json', '--out', file);
   assert.equal(r.status, 0, r.err);
-  const e = fusemax('evaluate', '--design', file, '--shape', 'M=1024,P=2048', '--json');
+  const e = runProcess('evaluate', '--design', file, '--shape', 'M=1024,P=2048', '--json');
   assert.equal(e.status, 0, e.err);
   const [a, b] = [JSON.parse(r.out), JSON.parse(e.out)] as { latency_s: number; energy_pJ: number }[];
   assert.equal(b!.latency_s, a!.latency_s);
@@ -66,7 +59,7 @@ test('bad input: exit 2, a diagnostic, no design file written', () => {
     [['design', 'attention-1pass', '--arch', 'binding', '--model', 'BERT', '--seq', '1K', '--set', 'params.rf_depth=2', '--set', 'params.rf_1d_array_depth=2'], /error FM854: the Einsum of 'BQK' does not fit/],
   ];
   for (const [args, err] of cases) {
-    const r = fusemax(...args, '--out', file);
+    const r = runProcess(...args, '--out', file);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.err}`);
     assert.match(r.err, err);
     assert.doesNotMatch(r.err, /internal error|    at /);
@@ -75,7 +68,7 @@ test('bad input: exit 2, a diagnostic, no design file written', () => {
   // A hardware file whose array has no operators: located at the array.
   const hw = join(dir, 'hw.yaml');
   writeFileSync(hw, readFileSync(join(ROOT, 'specs', 'designs', 'linear-flat.yaml'), 'utf8').replace(/\n    operators:\n(      .*\n)+/, '\n'));
-  const r = fusemax('design', 'test/fixtures/design/matmul-chain.cascade', '--arch', hw, '--shape', 'K=256,M=256,N=256,J=256');
+  const r = runProcess('design', 'test/fixtures/design/matmul-chain.cascade', '--arch', hw, '--shape', 'K=256,M=256,N=256,J=256');
   assert.equal(r.status, 2);
   assert.match(r.err, /hw\.yaml:\d+:\d+: error FM851: array '2d'/);
 });

@@ -1,9 +1,16 @@
 /**
  * @file Test helper: run a `fusemax` command line in this process (faster than a subprocess) and capture
  * what it writes as text on stdout and stderr, and its exit status. Binary writes (the test runner's own
- * reports, which can arrive while a command awaits its workers) pass through untouched.
+ * reports, which can arrive while a command awaits its workers) pass through untouched. Or run it as a
+ * user does, `bin/fusemax.js` in a child process (start-up, exit codes, files on disk).
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { buildProgram } from '../../src/cli/commands.ts';
+
+/** The checkout's root and its installed command. */
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const BIN = join(ROOT, 'bin', 'fusemax.js');
 
 export interface CommandResult {
   readonly out: string;
@@ -31,4 +38,10 @@ export async function runCommand(...argv: string[]): Promise<CommandResult> {
   const status = Number(process.exitCode ?? 0);
   process.exitCode = before;
   return { out, err, status };
+}
+
+/** `fusemax ...args` as a child process, run from the checkout's root. */
+export function runProcess(...args: string[]): CommandResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: ROOT });
+  return { out: r.stdout, err: r.stderr, status: r.status ?? -1 };
 }

@@ -70,6 +70,10 @@ export function bruteForce(arch: Architecture, problem: Problem, constraints: Ma
         const si = fanLevels.indexOf(l);
         if (t && fs[l] !== t.value) return false;
         if (s && (si < 0 ? s.value !== 1 : fs[L + si] !== s.value)) return false;
+        // no_iteration_over_dataspaces: no loop over a dimension of the named tensors.
+        const over = (names: readonly string[] | undefined): boolean => (names ?? []).some((n) => problem.dataSpaces.find((x) => x.name === n)!.projection.some((r) => r.some((term) => term.dim === d)));
+        if (over(c?.temporal?.noIterationOver) && fs[l] !== 1) return false;
+        if (over(c?.spatial?.noIterationOver) && si >= 0 && fs[L + si] !== 1) return false;
         return true;
       }),
     ),

@@ -1,6 +1,7 @@
 /**
  * @file Whether a mapping honours mapspace constraints, checked on the mapping itself (independently of
- * how the mapper applies them): fixed factors, pinned innermost loops, keep and bypass sets, the X/Y split
+ * how the mapper applies them): fixed factors, pinned innermost loops, loops over tensors that may not be
+ * iterated over, keep and bypass sets, the X/Y split
  * of spatial loops, and the outermost level keeping what no constraint bypasses there.
  */
 import type { MapspaceConstraints } from '../../src/mapper/constraints.ts';
@@ -36,6 +37,14 @@ export function violations(mapping: Mapping, problem: Problem, constraints: Maps
         if (wantX !== spatialX.includes(l)) out.push(`${c.level}: spatial ${l.dim} on ${wantX ? 'Y' : 'X'}, the split puts it on ${wantX ? 'X' : 'Y'}`);
       }
     }
+    const over = (names: readonly string[] | undefined, loops: readonly { dim: string; bound: number }[], what: string): void => {
+      for (const n of names ?? []) {
+        const dims = problem.dataSpaces.find((x) => x.name === n)?.projection.flatMap((r) => r.map((term) => term.dim)) ?? [];
+        for (const l of loops) if (l.bound > 1 && dims.includes(l.dim)) out.push(`${c.level}: ${what} loop over ${l.dim} iterates over ${n}`);
+      }
+    };
+    over(c.temporal?.noIterationOver, temporal, 'temporal');
+    over(c.spatial?.noIterationOver, [...spatialX, ...spatialY], 'spatial');
     const keep = lm?.keep;
     for (const t of c.keep?.keep ?? []) if (keep !== undefined && !keep.includes(t)) out.push(`${c.level}: does not keep ${t}`);
     for (const t of c.keep?.bypass ?? []) if (keep === undefined || keep.includes(t)) out.push(`${c.level}: keeps ${t}`);

@@ -58,7 +58,7 @@ export function randomCase(values: readonly number[]): RandomCase {
     const d = dims[tape.pick(nDims)]!;
     const size = dimensions[d]!;
     const divs = [1, 2, 3].filter((x) => size % x === 0);
-    const kind = tape.pick(4);
+    const kind = tape.pick(5);
     const ref = { kind: 'none' } as const;
     if (kind === 0) constraints.push({ level: lv.name, ref, temporal: { factors: [{ dim: d, value: divs[tape.pick(divs.length)]!, ref }] } });
     else if (kind === 1) constraints.push({ level: lv.name, ref, temporal: { factors: [], permutation: [d, dims[tape.pick(nDims)]!].filter((x, i, a) => a.indexOf(x) === i) } });
@@ -67,6 +67,11 @@ export function randomCase(values: readonly number[]): RandomCase {
       constraints.push({ level: lv.name, ref, keep: tape.pick(2) === 0 ? { keep: [t], bypass: [], ref } : { keep: [], bypass: [t], ref } });
     } else if (kind === 3 && lv.fanoutX * lv.fanoutY > 1) {
       constraints.push({ level: lv.name, ref, spatial: { factors: [], permutation: dims, split: tape.pick(nDims + 1) } });
+    } else if (kind === 4) {
+      // no_iteration_over_dataspaces: one tensor, temporal or (at a fan-out) spatial.
+      const t = dataSpaces[tape.pick(nTensors)]!.name;
+      if (lv.fanoutX * lv.fanoutY > 1 && tape.pick(2) === 0) constraints.push({ level: lv.name, ref, spatial: { factors: [], noIterationOver: [t] } });
+      else constraints.push({ level: lv.name, ref, temporal: { factors: [], noIterationOver: [t] } });
     }
   }
   return { arch, problem: { name: 'p', dimensions, dataSpaces }, constraints: { levels: constraints }, metrics: METRIC_LISTS[tape.pick(METRIC_LISTS.length)]! };

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadCascade } from '../../src/ir/check.ts';
 import { optimize } from '../../src/rewrite/search.ts';
@@ -16,9 +15,7 @@ import { runCascade } from '../../src/exec/run.ts';
 import { maxRelativeDifference, type Tensor } from '../../src/tensor/index.ts';
 import { builtinCascade } from '../helpers/cascades.ts';
 import { shapesOf } from '../helpers/run.ts';
-
-const bin = join(import.meta.dirname, '..', '..', 'bin', 'fusemax.js');
-const fusemax = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+import { runProcess } from '../helpers/cli.ts';
 
 test('the textbook variance (sum of squares minus the square of the sum) is unstable on offset data; the shifted one is not', () => {
   const c = builtinCascade('layernorm');
@@ -101,9 +98,9 @@ test('optimize --chunk with a partial last tile: attention at M = 1000 in tiles 
 });
 
 test('fusemax optimize --json reports the lower bound, whether it is reached and each rule\'s error; passes --json the bounds', () => {
-  const r = fusemax('optimize', 'layernorm-matmul', '--json');
-  assert.equal(r.status, 0, r.stderr);
-  const j = JSON.parse(r.stdout) as {
+  const r = runProcess('optimize', 'layernorm-matmul', '--json');
+  assert.equal(r.status, 0, r.err);
+  const j = JSON.parse(r.out) as {
     lowerBound: Record<string, number>; lowerBoundReason: string; reachedLowerBound: boolean; passesAfter: Record<string, number>;
     rules: Array<{ rule: string; relError: Record<string, number | null> }>; stability: string; tolerance: number; warnings: string[];
   };
@@ -115,14 +112,14 @@ test('fusemax optimize --json reports the lower bound, whether it is reached and
   assert.equal(j.stability, 'stable');
   assert.ok(j.rules.some((x) => x.rule === 'expand'));
   for (const x of j.rules) assert.deepEqual(Object.keys(x.relError), ['normal', 'scaled', 'offset:X', 'offset:W']);
-  const p = fusemax('passes', 'layernorm', '--json');
-  assert.equal(p.status, 0, p.stderr);
-  const pj = JSON.parse(p.stdout) as { ranks: Record<string, number>; lowerBound: Record<string, number>; lowerBoundReasons: Record<string, string> };
+  const p = runProcess('passes', 'layernorm', '--json');
+  assert.equal(p.status, 0, p.err);
+  const pj = JSON.parse(p.out) as { ranks: Record<string, number>; lowerBound: Record<string, number>; lowerBoundReasons: Record<string, string> };
   assert.deepEqual(pj.ranks, { D: 3, P: 1 });
   assert.deepEqual(pj.lowerBound, { D: 2, P: 1 });
   assert.match(pj.lowerBoundReasons['D'] ?? '', /Y carries D and depends on MU/);
-  const human = fusemax('optimize', 'layernorm', '--allow-unstable');
-  assert.equal(human.status, 0, human.stderr);
-  assert.match(human.stdout, /passes D:3 → D:2 \(lower bound 2 over D: reached\)/);
-  assert.match(human.stdout, /warning: .* accepted \(--allow-unstable\)/);
+  const human = runProcess('optimize', 'layernorm', '--allow-unstable');
+  assert.equal(human.status, 0, human.err);
+  assert.match(human.out, /passes D:3 → D:2 \(lower bound 2 over D: reached\)/);
+  assert.match(human.out, /warning: .* accepted \(--allow-unstable\)/);
 });

@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,13 +15,8 @@ import { UserError } from '../../src/diagnostics/diagnostic.ts';
 import { buildSite, SITE_MARKER } from '../../src/cli/explore-build.ts';
 import { loadSite, serveSite } from '../../src/cli/explore-server.ts';
 import { replaceDirectory } from '../../src/cli/io.ts';
+import { runProcess, BIN } from '../helpers/cli.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'fusemax.js');
-
-function fusemax(...args: string[]): { out: string; err: string; status: number } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { out: r.stdout, err: r.stderr, status: r.status ?? -1 };
-}
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
 
@@ -109,7 +104,7 @@ test('explore --build refuses a folder it did not build, and a file, leaving bot
   const foreign = join(work, 'foreign');
   mkdirSync(foreign);
   writeFileSync(join(foreign, 'keep.txt'), 'mine');
-  const refused = fusemax('explore', '--build', foreign);
+  const refused = runProcess('explore', '--build', foreign);
   assert.equal(refused.status, 2);
   assert.match(refused.err, /error FM953: refusing to build into .*: the folder is not empty and was not built by fusemax explore/);
   assert.equal(refused.out, '');
@@ -131,7 +126,7 @@ test('the site is written all or nothing: a tree replaces the old one whole; an 
 });
 
 test('explore --port must be a port (FM950)', () => {
-  const r = fusemax('explore', '--port', 'http');
+  const r = runProcess('explore', '--port', 'http');
   assert.equal(r.status, 2);
   assert.match(r.err, /^error FM950: --port must be an integer from 0 to 65535, not 'http'/);
   assert.doesNotMatch(r.err, /at .*\.ts:\d+/);
