@@ -40,6 +40,7 @@ export function completedOver(c: Cascade, ranks: ReadonlySet<string>): Set<strin
     const reduces = e.reducedVars.some((v) => ranks.has(e.vars.get(v) as string));
     const final = accessesOf(e.expr).some((a) => {
       const info = c.tensors.get(a.tensor);
+      // Stryker disable next-line OptionalChaining: every accessed tensor is in the cascade, and an access has one index per rank of its tensor
       return info?.ranks.some((r, i) => ranks.has(r) && info.generational[i] && a.indices[i]?.kind === 'expr' && (a.indices[i] as { expr: RankExprAst }).expr.kind === 'shape');
     });
     if (reduces || final || accessesOf(e.expr).some((a) => out.has(a.tensor) && a.tensor !== e.output.tensor)) out.add(e.output.tensor);
@@ -84,6 +85,7 @@ class Expander {
   /** Inline intermediates that are maps of completed values, so their polynomial structure is visible. */
   inline(x: ValueExpr): ValueExpr {
     switch (x.kind) {
+      // Stryker disable next-line StringLiteral,ConditionalExpression: a constant or shape that falls through (to the access case or the default) is returned unchanged there too
       case 'const': case 'shape': return x;
       case 'access': {
         if (!this.completed.has(x.tensor)) return x;
@@ -106,6 +108,7 @@ class Expander {
 
   private opaque(x: ValueExpr, what: string): Polynomial {
     if (this.varying(x)) {
+      // Stryker disable next-line OptionalChaining,StringLiteral: opaque() is called only for a part that reads a completed value (nonFree), so find() finds one
       const t = accessesOf(x).find((a) => this.completed.has(a.tensor))?.tensor ?? '?';
       throw new Refused(`its summand depends on ${t} inside ${what}, which has no expansion`);
     }
@@ -115,7 +118,9 @@ class Expander {
   poly(x: ValueExpr): Polynomial {
     if (!this.nonFree(x)) return x.kind === 'const' ? Polynomial.constant(x.value) : this.atom(x);
     switch (x.kind) {
+      // Stryker disable next-line StringLiteral,ConditionalExpression: unreachable: a constant or a shape reads no completed value and was handled above
       case 'const': return Polynomial.constant(x.value);
+      // Stryker disable next-line StringLiteral,ConditionalExpression: unreachable: a constant or a shape reads no completed value and was handled above
       case 'shape': return this.atom(x);
       case 'access': return this.opaque(x, x.tensor);
       case 'unary':
@@ -241,9 +246,11 @@ function atFirstCoordinate(c: Cascade, x: ValueExpr, reduced: readonly string[])
 export function expand(c: Cascade, d: Draft, target: number, shift = true): RuleResult {
   const e = c.einsums[target];
   const de = d.einsums[target];
+  // Stryker disable next-line LogicalOperator: the draft has the cascade's Einsums by position: both exist or neither
   if (!e || !de) return refuse('expand', `#${target}`, 'no such Einsum');
   const reduced = e.reducedVars;
   if (reduced.length === 0) return refuse('expand', de.tensor, 'it reduces nothing');
+  // Stryker disable next-line OptionalChaining: an Einsum that reduces has its reduction (the + default included)
   if (!(e.reduction?.op.name === 'add' && e.reduction.merge.name === 'union')) return refuse('expand', de.tensor, `its reduction is ${e.reduction?.op.name}(${e.reduction?.merge.name}); only a + reduction distributes`);
   if (e.filters.length > 0) return refuse('expand', de.tensor, 'it filters its iteration space, so a term free of the reduced variables would not count every point');
   if (e.recurrence || e.initializes) return refuse('expand', de.tensor, 'it is part of an iterative rank');

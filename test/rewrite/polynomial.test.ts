@@ -70,5 +70,6 @@ test('productExpr and sumExpr write monomials and sums back as expressions', () 
   assert.equal(print(sumExpr([{ coef: -1, expr: a }, { coef: 1, expr: b }])), '-X + Y');
   assert.equal(print(sumExpr([{ coef: -3, expr: a }])), '-(3 * X)');
   assert.equal(print(sumExpr([{ coef: 3, expr: ex.num(1) }, { coef: -4, expr: ex.num(1) }])), '3 - 4');
+  assert.equal(print(sumExpr([{ coef: 3, expr: ex.num(2) }])), '3 * 2', 'only a 1 is replaced by the coefficient');
   assert.equal(print(sumExpr([])), '0');
 });

@@ -25,6 +25,12 @@ const SPLIT: ReadonlyArray<readonly [string, string, string]> = [
     'shape  M0 = 4\nBX[m1,m0,p] = X[m1*M0+m0,p]\nLGM2[m1] = BX[m1,m0,p] * LGM :: reduce min\nGM = LGM2[m1] :: reduce min\n',
     'GM: reduced over M0 per tile, then over M1',
   ],
+  // LA is taken, so A's local reduction is LA2, and then A2's is LA22.
+  [
+    `${BLOCKED}LA[p] = BX[0,0,p]\nA[p] = BX[m1,m0,p]\nA2[p] = BX[m1,m0,p] :: reduce max\nY[p] = LA[p] + A[p] + A2[p]\n`,
+    'shape  M0 = 4\nBX[m1,m0,p] = X[m1*M0+m0,p]\nLA[p] = BX[0,0,p]\nLA2[m1,p] = BX[m1,m0,p]\nA[p] = LA2[m1,p]\nLA22[m1,p] = BX[m1,m0,p] :: reduce max\nA2[p] = LA22[m1,p] :: reduce max\nY[p] = LA[p] + A[p] + A2[p]\n',
+    'A, A2: reduced over M0 per tile, then over M1',
+  ],
 ];
 
 test('split: a reduction over both parts of a partition, per tile then over the tiles, by hand and on random data', () => {
@@ -33,6 +39,7 @@ test('split: a reduction over both parts of a partition, per tile then over the 
     const r = split(c, draftOf(c), c.partitions[0] as Partition);
     assert.ok(r.ok, `${text}: ${r.ok ? '' : r.refusal.reason}`);
     assert.equal(body(draftText(r.rewrite.draft)), want, text);
+    assert.equal(r.rewrite.rule, 'split');
     assert.equal(r.rewrite.description, description);
     assert.equal(r.rewrite.condition, '⊕ over (M1, M0) = ⊕ over M1 of ⊕ over M0 for an associative, commutative ⊕');
     const v = verifyRewrite(c, draftCascade(r.rewrite.draft), new Map([['M', 10], ['M0', 4], ['P', 3]]), 2);
