@@ -85,3 +85,28 @@ test('the tracked rank is the outer part of the rank\'s own partition; the rules
   assert.deepEqual(ruleApplications(l, 'D', ['expand']).map((r) => r.ok), [false, true, true]);
   assert.deepEqual(ruleApplications(l, 'P', ['expand', 'online']), [], 'nothing reduces P');
 });
+
+test('partition is not tried on a rank that is already partitioned, or a part of one', () => {
+  const p = loadCascade('input X[M,P]\nshape M0 = 4\nBX[m1,m0,p] = X[m1*M0+m0,p]\nGM[p] = BX[m1,m0,p] :: reduce max\nY[m1,m0,p] = BX[m1,m0,p] - GM[p]\n', 'p.cascade');
+  assert.deepEqual(['M', 'M1', 'M0'].map((r) => ruleApplications(p, r, ['partition']).length), [0, 0, 0]);
+  assert.deepEqual(ruleApplications(p, 'P', ['partition']).map((r) => (r.ok ? '' : r.refusal.reason)), ['the output Y carries P']);
+});
+
+test('an unstable rewrite is refused with one warning per pass count, saying which rules, how far off and what was allowed', () => {
+  // Σ (X − MU)² / D multiplied out as written: on X offset by 1e5 it cancels ~1e10 against ~1.
+  const v = loadCascade('input X[D,P]\nMU[p] = X[d,p] / D\nV[p] = (X[d,p] - MU[p]) * (X[d,p] - MU[p]) / D\n', 'variance.cascade');
+  const unstable = /^a rewrite to 1 pass over D \(expand\) is numerically unstable: relative error \d\.\d\de-\d on data with X offset by 1e\+5 \(allowed \d\.\de-\d+\); /;
+  const safe = optimize(v);
+  assert.equal(safe.warnings.length, 1, safe.warnings.join('\n'));
+  assert.match(safe.warnings[0] as string, new RegExp(`${unstable.source}refused \\(--allow-unstable accepts it\\)$`));
+  assert.equal(safe.stability, 'stable');
+  assert.match(safe.text, /XS\[d,p\] = X\[d,p\] - X\[0,p\]/);
+  const risky = optimize(v, { allowUnstable: true });
+  assert.match(risky.warnings[0] as string, new RegExp(`${unstable.source}accepted \\(--allow-unstable\\)$`));
+  assert.equal(risky.stability, 'unstable');
+  const unverified = optimize(v, { verify: false });
+  assert.equal(unverified.stability, 'unverified');
+  assert.deepEqual(unverified.warnings, []);
+  assert.equal(unverified.verification, undefined);
+  assert.ok(unverified.rules.every((r) => r.verification === undefined));
+});
