@@ -152,6 +152,10 @@ function placement(outer: boolean, middle: readonly string[], inner: string): Pl
   return { outer, middle, inner, key: `${outer ? 1 : 0}${middle.join('+')}/${inner}` };
 }
 
+function withPlacement(place: ReadonlyMap<string, Placement>, name: string, p: Placement): Map<string, Placement> {
+  return new Map(place).set(name, p);
+}
+
 type Key = readonly [number, number];
 
 /** A counted candidate: its cost and the words each operand holds at the outer buffer. */
@@ -266,11 +270,12 @@ export const mapEinsum: EinsumMapper = (req) => {
     if (k === undefined) listKeys.set(xs, (k = xs.join(',')));
     return k;
   };
-  const evaluate = (order: readonly string[], place: ReadonlyMap<string, Placement>, dram: readonly string[]): Evaluation | undefined => {
+  /** The candidate of these placements, one of them possibly replaced (`moved` at `to`). */
+  const evaluate = (order: readonly string[], place: ReadonlyMap<string, Placement>, dram: readonly string[], moved?: string, to?: Placement): Evaluation | undefined => {
     let key = `${listKey(order)}|${listKey(dram)}`;
-    for (const n of names) key += `|${place.get(n)!.key}`;
+    for (const n of names) key += `|${(n === moved ? to! : place.get(n)!).key}`;
     let e = evaluations.get(key);
-    if (e === undefined) evaluations.set(key, (e = count(build(order, place, dram)) ?? null));
+    if (e === undefined) evaluations.set(key, (e = count(build(order, moved === undefined ? place : withPlacement(place, moved, to!), dram)) ?? null));
     return e ?? undefined;
   };
   const key = (r: EinsumResult): Key => {
@@ -367,11 +372,9 @@ export const mapEinsum: EinsumMapper = (req) => {
         overflowed = false;
         for (const n of names) {
           for (const p of optionsOf(n)) {
-            const place = new Map<string, Placement>(cur.place);
-            place.set(n, p);
-            const r = evaluate(cur.order, place, dram);
+            const r = evaluate(cur.order, cur.place, dram, n, p);
             if (!r) overflowed = true;
-            else if (less(key(r.result), key(cur.result))) cur = { order: cur.order, place, dram, ...r };
+            else if (less(key(r.result), key(cur.result))) cur = { order: cur.order, place: withPlacement(cur.place, n, p), dram, ...r };
           }
         }
       }
@@ -392,7 +395,7 @@ export const mapEinsum: EinsumMapper = (req) => {
     const dram = level === levels.dram && !dramKept.includes(n) ? [...dramKept, n] : dramKept;
     let found: Evaluation | undefined;
     for (const p of options(n, level)) {
-      const r = evaluate(base.order, new Map(base.place).set(n, p), dram);
+      const r = evaluate(base.order, base.place, dram, n, p);
       if (r && (!found || less(key(r.result), key(found.result)))) found = r;
     }
     if (!found) continue;
