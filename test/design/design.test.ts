@@ -18,7 +18,8 @@ import { quirksFor } from '../../src/experiments/artifact-quirks.ts';
 import { loadDesign } from '../../src/experiments/design-spec.ts';
 import { evaluateDesign } from '../../src/experiments/evaluate-design.ts';
 import { instantiate } from '../../src/experiments/instantiate.ts';
-import { evaluatePoint } from '../../src/experiments/paper.ts';
+import { designOf, evaluatePoint } from '../../src/experiments/paper.ts';
+import { versusHand } from '../../src/design/versus-hand.ts';
 import { loadCascade } from '../../src/ir/check.ts';
 import type { Cascade } from '../../src/ir/cascade.ts';
 import { builtinCascade } from '../helpers/cascades.ts';
@@ -133,5 +134,18 @@ test('the search\'s bounds and shared mappings change nothing: every cut designe
     assert.equal(fast.yaml, slow.yaml, `${name} on ${arch}`);
     // The bounds did skip cuts (else this compares nothing).
     assert.ok(fast.searched.groups < slow.searched.groups, `${name} on ${arch}: ${fast.searched.groups} groups designed, ${slow.searched.groups} without bounds`);
+  }
+});
+
+test("the reproduction's table: each row is that configuration's own automatic design (one search shared by the configurations on the same hardware)", () => {
+  const cascades = new Map([['attention-1pass', builtinCascade('attention-1pass')]]);
+  const rows = versusHand(library(), cascades, 'artifact', ['TrXL'], ['4K']);
+  assert.deepEqual(rows.map((r) => r.config), ['cascade', 'arch', 'binding']);
+  for (const r of rows) {
+    const own = designCascadeOn({ cascade: cascades.get('attention-1pass')!, cascadeName: 'attention-1pass', hardware: designOf(library(), r.config), point: model('TrXL', '4K'), fidelity: 'artifact', objective: 'latency', fusion: 'auto', optimize: false });
+    assert.equal(r.auto.latency, own.result.latency, r.config);
+    assert.equal(r.auto.energy, own.result.energy, r.config);
+    const hand = evaluatePoint(library(), r.config, 'TrXL', '4K', quirksFor('artifact'));
+    assert.deepEqual(r.hand, { latency: hand.latency, energy: hand.energy });
   }
 });
