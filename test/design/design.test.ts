@@ -123,7 +123,7 @@ test('the search\'s bounds and shared mappings change nothing: every cut designe
   // counts, other quirks), the other cascades' cut search at a small shape.
   const points: [Cascade, string, string, DesignRequest['point'], 'physical' | 'artifact'][] = [
     [builtinCascade('attention-3pass'), 'attention-3pass', 'flat', model('BERT', '1K'), 'physical'],
-    [builtinCascade('attention-3pass'), 'attention-3pass', 'unfused', model('XLM', '4K'), 'artifact'],
+    [builtinCascade('attention-3pass'), 'attention-3pass', 'unfused', model('XLM', '1K'), 'artifact'],
     [fixture('layernorm'), 'layernorm', 'binding', shape('D=256,P=512'), 'physical'],
   ];
   for (const [cascade, name, arch, point, fidelity] of points) {
