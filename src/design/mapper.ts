@@ -198,7 +198,7 @@ export const mapEinsum: EinsumMapper = (req) => {
   // What a candidate's mapping does not vary: the fan-outs' loops, and the outer buffer's loops per order.
   const spatialMappings = new Map<string, LevelMapping>();
   for (const l of req.array.arch.levels) {
-    if (l.kind !== 'spatial' || l.name === levels.dram) continue;
+    if (l.kind !== 'spatial') continue;
     const s = spatial.find((x) => x.level === l.name);
     const loops = s ? [{ dim: s.dim, bound: s.factor }] : [];
     const onX = l.fanoutX > 1 || l.fanoutY <= 1;
