@@ -3,8 +3,8 @@
  * [--auto-designs]`: the FuseMax evaluation from the declarative designs: the published CSVs (same
  * names, columns and row order), Figures 6a–12 as SVG and PNG, and summary.md with the headline ratios
  * (and, under the artifact fidelity, how much each quirk moved them; with `--auto-designs`, the
- * automatic designs of each configuration's cascade beside the hand-made ones: about a second a point,
- * so not by default). Everything is computed first, then written into a temporary
+ * automatic designs of each configuration's cascade beside the hand-made ones: about a quarter of a
+ * second a point, half a minute for the paper's points, so not by default). Everything is computed first, then written into a temporary
  * directory and moved into place file by file, so a failure leaves no half-written set. A progress bar
  * on a terminal; silence on stderr when piped.
  */
@@ -80,7 +80,7 @@ export function configure(command: Command): void {
     .option('--seq <list>', `sequence lengths (default ${PAPER_SEQS.join(',')})`)
     .option('--no-figures', 'write the CSVs and the summary only')
     .option('--no-png', 'write the figures as SVG only')
-    .option('--auto-designs', "add to summary.md the automatic design (fusemax design) of each configuration's cascade on its hardware beside the hand-made one (about a second a point)")
+    .option('--auto-designs', "add to summary.md the automatic design (fusemax design) of each configuration's cascade on its hardware beside the hand-made one (about half a minute for the paper's 120 points)")
     .addHelpText('after', '\nExamples:\n  fusemax reproduce\n  fusemax reproduce --fidelity physical --out out/physical\n  fusemax reproduce --models BERT,XLM --seq 1K,2K,1M\n  fusemax reproduce --fidelity physical --auto-designs --no-figures')
     .action(
       action(async (opts: ReproduceOptions) => {

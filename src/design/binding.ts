@@ -21,14 +21,19 @@ export interface BindingEval {
 }
 
 export function better(objective: Objective, a: { latency: number; energy: number }, b: { latency: number; energy: number }): boolean {
+  return betterValues(objective, a.latency, a.energy, b.latency, b.energy);
+}
+
+/** `better` on plain numbers (the binding search's inner loop allocates nothing). */
+function betterValues(objective: Objective, aLatency: number, aEnergy: number, bLatency: number, bEnergy: number): boolean {
   const eps = 1e-12;
   switch (objective) {
     case 'latency':
-      return a.latency < b.latency * (1 - eps) || (a.latency <= b.latency * (1 + eps) && a.energy < b.energy * (1 - eps));
+      return aLatency < bLatency * (1 - eps) || (aLatency <= bLatency * (1 + eps) && aEnergy < bEnergy * (1 - eps));
     case 'energy':
-      return a.energy < b.energy * (1 - eps) || (a.energy <= b.energy * (1 + eps) && a.latency < b.latency * (1 - eps));
+      return aEnergy < bEnergy * (1 - eps) || (aEnergy <= bEnergy * (1 + eps) && aLatency < bLatency * (1 - eps));
     case 'edp':
-      return a.latency * a.energy < b.latency * b.energy * (1 - eps);
+      return aLatency * aEnergy < bLatency * bEnergy * (1 - eps);
     default: {
       const never: never = objective;
       return never;
@@ -80,8 +85,18 @@ export function rankBindings(ctx: SearchContext, nest: GroupNest, mapped: Readon
   const choice = new Array<number>(n).fill(0);
   const busy = new Array<number>(arrayNames.length).fill(0);
   const best: BindingEval[] = [];
-  const score = (latency: number, energy: number) => ({ latency, energy });
-  const worst = (): { latency: number; energy: number } | undefined => (best.length >= keep ? score(best[best.length - 1]!.lowerBound, best[best.length - 1]!.energy) : undefined);
+  /** Whether a binding (or every completion of a partial one) could enter the `keep` best. */
+  const admissible = (lowerBound: number, energy: number): boolean => {
+    if (best.length < keep) return true;
+    const w = best[best.length - 1]!;
+    return betterValues(ctx.objective, lowerBound, energy, w.lowerBound, w.energy);
+  };
+  /** max(memory time, busiest array). */
+  const boundOf = (traffic: number): number => {
+    let m = traffic / ctx.bandwidth;
+    for (const b of busy) if (b > m) m = b;
+    return m;
+  };
 
   // Words per (buffer, tensor), reused by every leaf.
   const words = new Float64Array(bufferNames.length * tensors.length);
@@ -106,11 +121,14 @@ export function rankBindings(ctx: SearchContext, nest: GroupNest, mapped: Readon
         if (w > words[at]!) words[at] = w;
       }
     }
-    const used = bufferNames.map((_, b) => words.subarray(b * tensors.length, (b + 1) * tensors.length).reduce((x, y) => x + y, 0));
+    const used = bufferNames.map((_, b) => {
+      let u = 0;
+      for (let t = b * tensors.length; t < (b + 1) * tensors.length; t++) u += words[t]!;
+      return u;
+    });
     if (used.some((u, b) => u > capacity[b]!)) return;
-    const lowerBound = Math.max(traffic / ctx.bandwidth, ...busy);
-    const w = worst();
-    if (w && !better(ctx.objective, score(lowerBound, energy), w)) return;
+    const lowerBound = boundOf(traffic);
+    if (!admissible(lowerBound, energy)) return;
     const e: BindingEval = {
       binding: new Map(members.map((m, i) => [m.name, arrayNames[options[i]![choice[i]!]!.array]!])),
       crossing: new Map(members.map((m, i) => [m.name, options[i]![choice[i]!]!.operands.filter((op) => crossed(i, op)).map((op) => op.name)])),
@@ -121,17 +139,13 @@ export function rankBindings(ctx: SearchContext, nest: GroupNest, mapped: Readon
       buffer: new Map(bufferNames.map((name, b) => [name, { used: used[b]!, capacity: capacity[b]! }] as const).filter(([, u]) => u.used > 0)),
     };
     let at = best.length;
-    while (at > 0 && better(ctx.objective, score(lowerBound, energy), score(best[at - 1]!.lowerBound, best[at - 1]!.energy))) at--;
+    while (at > 0 && betterValues(ctx.objective, lowerBound, energy, best[at - 1]!.lowerBound, best[at - 1]!.energy)) at--;
     best.splice(at, 0, e);
     if (best.length > keep) best.pop();
   };
 
   const walk = (i: number, energy: number, traffic: number): void => {
-    const w = worst();
-    if (w) {
-      const bound = score(Math.max(traffic / ctx.bandwidth, ...busy), energy);
-      if (!better(ctx.objective, bound, w)) return;
-    }
+    if (!admissible(boundOf(traffic), energy)) return;
     if (i === n) return leaf(energy, traffic);
     const opts = options[i]!;
     for (let k = 0; k < opts.length; k++) {

@@ -60,6 +60,8 @@ export interface SearchContext {
   readonly mapper: EinsumMapper;
   /** Mappings already searched, by request. */
   readonly cache: Map<string, MappingResult | null>;
+  /** Share no mapping across traversals (see `DesignRequest.exhaustive`). */
+  readonly exhaustive: boolean;
   /** Counters for the report. */
   readonly counters: { mappings: number; evaluations: number; schedules: number; tiles: number; traversals: number };
 }
@@ -238,9 +240,17 @@ function keepRules(ctx: SearchContext, nest: GroupNest, m: DesignEinsum, array: 
 // ---------------------------------------------------------------------------------------------------
 // Mapping every member on every array it can run on, for given tiles
 
+/** One problem object per member, whatever the group: the model caches its binding per problem. */
+const problems = new WeakMap<DesignEinsum, Problem>();
+
 function problemOf(m: DesignEinsum): Problem {
-  const ds = (o: Operand, isOutput: boolean) => ({ name: o.name, projection: o.ranks.map((r) => [{ dim: r, coefficient: 1 }]), isOutput });
-  return { name: m.name, dimensions: Object.fromEntries(m.dims), dataSpaces: [...m.reads.map((o) => ds(o, false)), ds(m.output, true)] };
+  let p = problems.get(m);
+  if (p === undefined) {
+    const ds = (o: Operand, isOutput: boolean) => ({ name: o.name, projection: o.ranks.map((r) => [{ dim: r, coefficient: 1 }]), isOutput });
+    p = { name: m.name, dimensions: Object.fromEntries(m.dims), dataSpaces: [...m.reads.map((o) => ds(o, false)), ds(m.output, true)] };
+    problems.set(m, p);
+  }
+  return p;
 }
 
 /** The extent of every rank of a member on chip: its tile for a DRAM rank, whole otherwise. */
@@ -377,14 +387,15 @@ function mapMember(ctx: SearchContext, prep: Prepared, tiles: ReadonlyMap<string
   const spatial = spatialFactors(a.levels, lay, extents);
   const temporal = (r: string): boolean => (extents.get(r) ?? 1) / spatial.filter((s) => s.dim === r).reduce((p, s) => p * s.factor, 1) > 1;
   const keep = new Map<string, KeepRule>();
-  let flags = '';
+  // The request by its content: the same member with the same loops, tiles, layout and keeps in
+  // another traversal or another group (the cuts share members) is the same mapping.
+  let key = `${ctx.exhaustive ? prep.id : ''}|${m.name}|${array}|${dram.join(',')}|${tileLoops.map((l) => l.bound).join(',')}|${lay.join(',')}`;
   for (const [n, r] of rules) {
     const outer = r.outer || r.liveAcross.some(temporal);
-    flags += outer ? '1' : '0';
+    key += `|${n}:${r.dram ? 1 : 0}${outer ? 1 : 0}${r.cross ?? ''}`;
     keep.set(n, { dram: r.dram, outer, ...(r.cross !== undefined ? { cross: r.cross } : {}) });
   }
   const problem = prep.problems.get(m.name)!;
-  const key = `${prep.id}|${m.name}|${array}|${tileLoops.map((l) => l.bound).join(',')}|${lay.join(',')}|${flags}`;
   let result = ctx.cache.get(key);
   if (result === undefined) {
     ctx.counters.mappings++;

@@ -144,9 +144,25 @@ interface Placement {
   readonly outer: boolean;
   readonly middle: readonly string[];
   readonly inner: string;
+  /** The three as a string (a candidate's key is its operands' placements). */
+  readonly key: string;
+}
+
+function placement(outer: boolean, middle: readonly string[], inner: string): Placement {
+  return { outer, middle, inner, key: `${outer ? 1 : 0}${middle.join('+')}/${inner}` };
+}
+
+function withPlacement(place: ReadonlyMap<string, Placement>, name: string, p: Placement): Map<string, Placement> {
+  return new Map(place).set(name, p);
 }
 
 type Key = readonly [number, number];
+
+/** A counted candidate: its cost and the words each operand holds at the outer buffer. */
+interface Evaluation {
+  readonly result: EinsumResult;
+  readonly outerWords: Map<string, number>;
+}
 
 export const mapEinsum: EinsumMapper = (req) => {
   const levels = arrayLevels(req.array.arch);
@@ -179,24 +195,35 @@ export const mapEinsum: EinsumMapper = (req) => {
   const names = req.problem.dataSpaces.map((d) => d.name);
 
   const dramKept = names.filter((n) => req.keep.get(n)!.dram);
+  // What a candidate's mapping does not vary: the fan-outs' loops, and the outer buffer's loops per order.
+  const spatialMappings = new Map<string, LevelMapping>();
+  for (const l of req.array.arch.levels) {
+    if (l.kind !== 'spatial') continue;
+    const s = spatial.find((x) => x.level === l.name);
+    const loops = s ? [{ dim: s.dim, bound: s.factor }] : [];
+    const onX = l.fanoutX > 1 || l.fanoutY <= 1;
+    spatialMappings.set(l.name, { level: l.name, temporal: [], spatialX: onX ? loops : [], spatialY: onX ? [] : loops });
+  }
+  const outerLoops = new Map<readonly string[], Loop[]>();
+  const outerTemporalOf = (order: readonly string[]): Loop[] => {
+    let loops = outerLoops.get(order);
+    if (loops === undefined) outerLoops.set(order, (loops = [...tileLoops.filter((l) => l.bound > 1), ...order.map((d) => ({ dim: d, bound: remaining.get(d)! }))]));
+    return loops;
+  };
   const build = (order: readonly string[], place: ReadonlyMap<string, Placement>, dram: readonly string[] = dramKept): Mapping => {
     const lm: LevelMapping[] = [];
     lm.push({ level: levels.dram, temporal: req.dramLoops, spatialX: [], spatialY: [], keep: names.filter((n) => dram.includes(n)) });
-    const outerTemporal: Loop[] = [...tileLoops.filter((l) => l.bound > 1), ...order.map((d) => ({ dim: d, bound: remaining.get(d)! }))];
     for (const l of req.array.arch.levels) {
       if (l.name === levels.dram) continue;
       if (l.kind === 'spatial') {
-        const s = spatial.find((x) => x.level === l.name);
-        const loops = s ? [{ dim: s.dim, bound: s.factor }] : [];
-        const onX = l.fanoutX > 1 || l.fanoutY <= 1;
-        lm.push({ level: l.name, temporal: [], spatialX: onX ? loops : [], spatialY: onX ? [] : loops });
+        lm.push(spatialMappings.get(l.name)!);
         continue;
       }
       const keep = names.filter((n) => {
         const p = place.get(n)!;
         return (l.name === levels.outer && p.outer) || p.middle.includes(l.name) || p.inner === l.name;
       });
-      lm.push({ level: l.name, temporal: l.name === levels.outer ? outerTemporal : [], spatialX: [], spatialY: [], keep });
+      lm.push({ level: l.name, temporal: l.name === levels.outer ? outerTemporalOf(order) : [], spatialX: [], spatialY: [], keep });
     }
     return { levels: lm };
   };
@@ -216,7 +243,10 @@ export const mapEinsum: EinsumMapper = (req) => {
 
   let evaluated = 0;
   const fidelity = nestFidelity(req.context.quirks);
-  const evaluate = (mapping: Mapping): { result: EinsumResult; outerWords: Map<string, number> } | undefined => {
+  const outerIndex = levelOrder.indexOf(levels.outer);
+  const outerLevel = req.array.arch.levels[outerIndex]!;
+  const usable = (req.array.usableDepth.get(levels.outer) ?? Infinity) * (outerLevel.kind === 'buffer' ? outerLevel.blockSize : 1);
+  const count = (mapping: Mapping): Evaluation | undefined => {
     evaluated++;
     // The model's evaluation without its energy (the design's charges are applied by einsumResult).
     const bound = bindNest(req.array.arch, req.problem, mapping);
@@ -224,14 +254,29 @@ export const mapEinsum: EinsumMapper = (req) => {
     if (revisitsWithoutParent(bound.nest)) return undefined;
     const stats = analyzeNest(bound.nest, { fidelity });
     if (capacityIssues(bound.nest, stats).length > 0) return undefined;
-    const outerStats = stats.levels.find((l) => l.name === levels.outer)!;
+    const outerStats = stats.levels[outerIndex]!;
     const outerWords = new Map(outerStats.tensors.map((t) => [t.tensor, countNumber(t.utilizedCapacity)]));
     let used = 0;
     outerWords.forEach((w) => (used += w));
-    const outerLevel = req.array.arch.levels.find((l) => l.name === levels.outer)!;
-    const usable = (req.array.usableDepth.get(levels.outer) ?? Infinity) * (outerLevel.kind === 'buffer' ? outerLevel.blockSize : 1);
     if (used > usable) return undefined;
     return { result: einsumResult(req.context, instance(mapping), stats), outerWords };
+  };
+  // The searches below revisit candidates (each operand's current placement among its options, the
+  // second round, the crossings' searches from the same seeds): each distinct one is counted once.
+  const evaluations = new Map<string, Evaluation | null>();
+  const listKeys = new Map<readonly string[], string>();
+  const listKey = (xs: readonly string[]): string => {
+    let k = listKeys.get(xs);
+    if (k === undefined) listKeys.set(xs, (k = xs.join(',')));
+    return k;
+  };
+  /** The candidate of these placements, one of them possibly replaced (`moved` at `to`). */
+  const evaluate = (order: readonly string[], place: ReadonlyMap<string, Placement>, dram: readonly string[], moved?: string, to?: Placement): Evaluation | undefined => {
+    let key = `${listKey(order)}|${listKey(dram)}`;
+    for (const n of names) key += `|${(n === moved ? to! : place.get(n)!).key}`;
+    let e = evaluations.get(key);
+    if (e === undefined) evaluations.set(key, (e = count(build(order, moved === undefined ? place : withPlacement(place, moved, to!), dram)) ?? null));
+    return e ?? undefined;
   };
   const key = (r: EinsumResult): Key => {
     const traffic = r.readBytes + r.writeBytes;
@@ -242,7 +287,14 @@ export const mapEinsum: EinsumMapper = (req) => {
   // Every placement an operand may have.
   const middleSubsets: string[][] = [[]];
   for (const m of levels.middle) for (const s of [...middleSubsets]) middleSubsets.push([...s, m]);
+  const optionLists = new Map<string, Placement[]>();
   const options = (name: string, forced?: string): Placement[] => {
+    const at = `${name}|${forced ?? ''}`;
+    let list = optionLists.get(at);
+    if (list === undefined) optionLists.set(at, (list = placements(name, forced)));
+    return list;
+  };
+  const placements = (name: string, forced?: string): Placement[] => {
     const rule = req.keep.get(name)!;
     const inDram = rule.dram || forced === levels.dram;
     const out: Placement[] = [];
@@ -256,7 +308,7 @@ export const mapEinsum: EinsumMapper = (req) => {
             const holders = [...(outer ? [levels.outer] : []), ...middle].map((l) => levelOrder.indexOf(l));
             if (!holders.some((h) => h < fan)) continue;
           }
-          out.push({ outer, middle, inner });
+          out.push(placement(outer, middle, inner));
         }
       }
     }
@@ -283,7 +335,7 @@ export const mapEinsum: EinsumMapper = (req) => {
         const rule = req.keep.get(n)!;
         const f = forced.get(n);
         const outer = all || rule.outer || f === levels.outer || (!rule.dram && f !== levels.dram && firstIrrelevantFanout(n) >= 0);
-        start.set(n, { outer, middle: f !== undefined && levels.middle.includes(f) ? [f] : [], inner: levels.inner[i % levels.inner.length]! });
+        start.set(n, placement(outer, f !== undefined && levels.middle.includes(f) ? [f] : [], levels.inner[i % levels.inner.length]!));
       });
       return start;
     });
@@ -292,7 +344,7 @@ export const mapEinsum: EinsumMapper = (req) => {
     for (const order of orders) {
       let seed: Candidate | undefined;
       for (const start of starts) {
-        const r = evaluate(build(order, start, dram));
+        const r = evaluate(order, start, dram);
         if (r && (!seed || less(key(r.result), key(seed.result)))) seed = { order, place: new Map(start), dram, ...r };
       }
       if (seed) seeds.push(seed);
@@ -300,8 +352,11 @@ export const mapEinsum: EinsumMapper = (req) => {
     if (seeds.length === 0) {
       // The starting keeps overflow a buffer (several inner buffers of one word, FLAT's): try every inner assignment.
       for (const assign of innerAssignments(names, levels.inner)) {
-        const place = new Map(names.map((n, i) => [n, { ...starts[0]!.get(n)!, inner: assign[i]! }]));
-        const r = evaluate(build(orders[0]!, place, dram));
+        const place = new Map(names.map((n, i) => {
+          const p = starts[0]!.get(n)!;
+          return [n, placement(p.outer, p.middle, assign[i]!)];
+        }));
+        const r = evaluate(orders[0]!, place, dram);
         if (r && (seeds.length === 0 || less(key(r.result), key(seeds[0]!.result)))) seeds.splice(0, 1, { order: orders[0]!, place, dram, ...r });
       }
       if (seeds.length === 0) return undefined;
@@ -317,11 +372,9 @@ export const mapEinsum: EinsumMapper = (req) => {
         overflowed = false;
         for (const n of names) {
           for (const p of optionsOf(n)) {
-            const place = new Map<string, Placement>(cur.place);
-            place.set(n, p);
-            const r = evaluate(build(cur.order, place, dram));
+            const r = evaluate(cur.order, cur.place, dram, n, p);
             if (!r) overflowed = true;
-            else if (less(key(r.result), key(cur.result))) cur = { order: cur.order, place, dram, ...r };
+            else if (less(key(r.result), key(cur.result))) cur = { order: cur.order, place: withPlacement(cur.place, n, p), dram, ...r };
           }
         }
       }
@@ -340,14 +393,16 @@ export const mapEinsum: EinsumMapper = (req) => {
     const level = req.keep.get(n)!.cross;
     if (level === undefined) continue;
     const dram = level === levels.dram && !dramKept.includes(n) ? [...dramKept, n] : dramKept;
-    let found: { result: EinsumResult; outerWords: Map<string, number> } | undefined;
+    let found: Evaluation | undefined;
     for (const p of options(n, level)) {
-      const r = evaluate(build(base.order, new Map(base.place).set(n, p), dram));
+      const r = evaluate(base.order, base.place, dram, n, p);
       if (r && (!found || less(key(r.result), key(found.result)))) found = r;
     }
     if (!found) continue;
     cross.set(n, { delta: { energy: found.result.energyTotal - base.result.energyTotal, traffic: traffic(found.result) - traffic(base.result), outerWords: found.outerWords.get(n) ?? 0 } });
   }
+  // The result outlives this search (the design search caches it): keep none of its candidates alive.
+  evaluations.clear();
   const mapped = (c: Candidate): MappedEinsum => ({ mapping: build(c.order, c.place, c.dram), result: c.result, outerWords: c.outerWords });
   const withCrossings = (operands: readonly string[]): MappedEinsum | undefined => {
     if (operands.length === 0) return mapped(base);

@@ -131,7 +131,9 @@ function bestEpochs(input: ScheduleInput, pred: readonly number[], arrayMask: re
     });
     let bestCost = Infinity;
     let bestLanes: number[] = [];
-    const pick = (k: number, set: number, time: number, lanes: number[]): void => {
+    // The lanes picked so far (one per array), overwritten as the choice moves on; copied when best.
+    const lanes = new Array<number>(laneSets.length).fill(0);
+    const pick = (k: number, set: number, time: number): void => {
       if (k === laneSets.length) {
         if (set === 0 || time >= bestCost) return;
         const c = time + solve(done | set);
@@ -141,9 +143,12 @@ function bestEpochs(input: ScheduleInput, pred: readonly number[], arrayMask: re
         }
         return;
       }
-      for (const l of laneSets[k]!) pick(k + 1, set | l.set, Math.max(time, l.time), [...lanes, l.set]);
+      for (const l of laneSets[k]!) {
+        lanes[k] = l.set;
+        pick(k + 1, set | l.set, Math.max(time, l.time));
+      }
     };
-    pick(0, 0, 0, []);
+    pick(0, 0, 0);
     memo.set(done, Number.isFinite(bestCost) ? { cost: bestCost, lanes: bestLanes } : null);
     return bestCost;
   };

@@ -9,6 +9,7 @@ import { ATTENTION, designOf, evaluatePoint, type Library } from '../experiments
 import type { Cascade } from '../ir/cascade.ts';
 import type { Fidelity } from '../model/types.ts';
 import { designCascadeOn } from './design.ts';
+import { hardwareOf, hardwareSpec } from './hardware.ts';
 
 export interface VersusRow {
   /** The attention configuration (design name). */
@@ -34,10 +35,15 @@ export function versusHand(lib: Library, cascades: ReadonlyMap<string, Cascade>,
   const configs = derivableConfigs(lib, cascades);
   const total = configs.length * models.length * seqs.length;
   const rows: VersusRow[] = [];
+  // The search reads only a design's hardware (what an emitted design copies): configurations on the
+  // same hardware (+Architecture's is +Binding's) get the same automatic design, searched once a point.
+  const searched = new Map<string, { latency: number; energy: number }>();
   for (const { config, cascade } of configs) {
+    const hardware = JSON.stringify(hardwareSpec(hardwareOf(designOf(lib, config))));
     for (const model of models) for (const seq of seqs) {
       const hand = evaluatePoint(lib, config, model, seq, quirksFor(fidelity));
-      const auto = designCascadeOn({
+      const key = `${cascade}|${model}|${seq}|${hardware}`;
+      const auto = searched.get(key) ?? designCascadeOn({
         cascade: cascades.get(cascade)!,
         cascadeName: cascade,
         hardware: designOf(lib, config),
@@ -46,8 +52,9 @@ export function versusHand(lib: Library, cascades: ReadonlyMap<string, Cascade>,
         objective: 'latency',
         fusion: 'auto',
         optimize: false,
-      });
-      rows.push({ config, cascade, model, seq: hand.instance.workload.seq, auto: { latency: auto.result.latency, energy: auto.result.energy }, hand: { latency: hand.latency, energy: hand.energy } });
+      }).result;
+      searched.set(key, auto);
+      rows.push({ config, cascade, model, seq: hand.instance.workload.seq, auto: { latency: auto.latency, energy: auto.energy }, hand: { latency: hand.latency, energy: hand.energy } });
       progress?.(rows.length, total);
     }
   }

@@ -55,7 +55,7 @@ function geo(xs: readonly number[]): number {
 function autoSection(rows: readonly VersusRow[] | undefined, seqs: readonly string[]): string[] {
   const out = ['', '## Automatic vs hand-made designs', ''];
   if (!rows) {
-    out.push("Not computed (about a second a point): run `fusemax reproduce --auto-designs` for the table of `fusemax design`'s automatic design of each configuration's cascade on its hardware beside the hand-made design ([docs/design.md](../docs/design.md)).");
+    out.push("Not computed (about half a minute for the paper's 120 points): run `fusemax reproduce --auto-designs` for the table of `fusemax design`'s automatic design of each configuration's cascade on its hardware beside the hand-made design ([docs/design.md](../docs/design.md)).");
     return out;
   }
   out.push(

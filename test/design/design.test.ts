@@ -18,7 +18,8 @@ import { quirksFor } from '../../src/experiments/artifact-quirks.ts';
 import { loadDesign } from '../../src/experiments/design-spec.ts';
 import { evaluateDesign } from '../../src/experiments/evaluate-design.ts';
 import { instantiate } from '../../src/experiments/instantiate.ts';
-import { evaluatePoint } from '../../src/experiments/paper.ts';
+import { designOf, evaluatePoint } from '../../src/experiments/paper.ts';
+import { versusHand } from '../../src/design/versus-hand.ts';
 import { loadCascade } from '../../src/ir/check.ts';
 import type { Cascade } from '../../src/ir/cascade.ts';
 import { builtinCascade } from '../helpers/cascades.ts';
@@ -114,4 +115,37 @@ test('artifact fidelity on +Cascade hardware: its dropped levels and unmatched u
   assert.equal(again.energy, o.result.energy);
   // LM, SLN and PRM need max or exp: only the 1D array has them.
   for (const e of ['LM', 'SLN', 'PRM']) assert.equal(o.groups[0]!.binding.get(e), '1d');
+});
+
+test('the search\'s bounds and shared mappings change nothing: every cut designed and mapped anew gives the same design', () => {
+  // The 3-pass cascade on FLAT's and Unfused's hardware: six Einsums, every cut a candidate, most of
+  // them skipped by their lower bound; members shared by many cuts. Both fidelities (artifact: bigger
+  // counts, other quirks), the other cascades' cut search at a small shape.
+  const points: [Cascade, string, string, DesignRequest['point'], 'physical' | 'artifact'][] = [
+    [builtinCascade('attention-3pass'), 'attention-3pass', 'flat', model('BERT', '1K'), 'physical'],
+    [builtinCascade('attention-3pass'), 'attention-3pass', 'unfused', model('XLM', '1K'), 'artifact'],
+    [fixture('layernorm'), 'layernorm', 'binding', shape('D=256,P=512'), 'physical'],
+  ];
+  for (const [cascade, name, arch, point, fidelity] of points) {
+    const fast = design(cascade, name, arch, point, { fidelity });
+    const slow = design(cascade, name, arch, point, { fidelity, exhaustive: true });
+    assert.equal(fast.result.latency, slow.result.latency, `${name} on ${arch}`);
+    assert.equal(fast.result.energy, slow.result.energy, `${name} on ${arch}`);
+    assert.equal(fast.yaml, slow.yaml, `${name} on ${arch}`);
+    // The bounds did skip cuts (else this compares nothing).
+    assert.ok(fast.searched.groups < slow.searched.groups, `${name} on ${arch}: ${fast.searched.groups} groups designed, ${slow.searched.groups} without bounds`);
+  }
+});
+
+test("the reproduction's table: each row is that configuration's own automatic design (one search shared by the configurations on the same hardware)", () => {
+  const cascades = new Map([['attention-1pass', builtinCascade('attention-1pass')]]);
+  const rows = versusHand(library(), cascades, 'artifact', ['TrXL'], ['4K']);
+  assert.deepEqual(rows.map((r) => r.config), ['cascade', 'arch', 'binding']);
+  for (const r of rows) {
+    const own = designCascadeOn({ cascade: cascades.get('attention-1pass')!, cascadeName: 'attention-1pass', hardware: designOf(library(), r.config), point: model('TrXL', '4K'), fidelity: 'artifact', objective: 'latency', fusion: 'auto', optimize: false });
+    assert.equal(r.auto.latency, own.result.latency, r.config);
+    assert.equal(r.auto.energy, own.result.energy, r.config);
+    const hand = evaluatePoint(library(), r.config, 'TrXL', '4K', quirksFor('artifact'));
+    assert.deepEqual(r.hand, { latency: hand.latency, energy: hand.energy });
+  }
 });
