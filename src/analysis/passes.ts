@@ -139,6 +139,7 @@ class RankAnalysis {
     let best: Availability = { pass: 1 };
     for (const a of accessesOf(w.expr)) {
       const info = this.c.tensors.get(a.tensor);
+      // Stryker disable next-line LogicalOperator,StringLiteral: a shortcut: an input has no writer, so the loop below adds nothing for it
       if (!info || info.role === 'input') continue;
       // Stryker disable next-line ArrayDeclaration: every intermediate has a writer
       for (const x of this.writers.get(a.tensor) ?? []) {
@@ -182,6 +183,7 @@ class RankAnalysis {
     for (const e of this.members) {
       for (const a of accessesOf(e.expr)) {
         const info = this.c.tensors.get(a.tensor);
+        // Stryker disable next-line OptionalChaining: every accessed tensor is in the cascade
         if (info?.ranks.includes(whole)) out.set(a.tensor, (out.get(a.tensor) ?? new Set()).add(this.pass.get(e) as number));
       }
     }
@@ -194,6 +196,7 @@ class RankAnalysis {
       const r = this.reason.get(e);
       const p = this.pass.get(e) as number;
       if (!r?.completion || p < 2) continue;
+      // Stryker disable next-line OptionalChaining: the line above skips readers without a completion
       if (out.some((x) => x.pass === p && x.completes === r.completion?.tensor)) continue;
       out.push({ rank: this.rank, pass: p, completes: r.completion.tensor, reader: e.output.tensor, via: r.completion.via, reason: r.completion.reason });
     }

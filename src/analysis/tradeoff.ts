@@ -92,9 +92,13 @@ export function tradeoff(c: Cascade, shapes: Shapes, wordBytes = 2): Tradeoff {
       let extraOps = 0;
       for (const [name, choice] of Object.entries(choices)) {
         if (choice !== 'recompute') continue;
+        // Stryker disable next-line OptionalChaining,ArrayDeclaration: byName holds every tensor of the table, and recomputeReads names only those
         for (const dep of byName.get(name)?.recomputeReads ?? []) {
+          // Stryker disable next-line OptionalChaining: byName holds every tensor of the table, and every choice is one of its options
           const opt = byName.get(dep)?.options.find((o) => o.option === choices[dep]);
+          // Stryker disable next-line OptionalChaining: byName holds every tensor of the table, and every choice is one of its options
           if (choices[dep] === 'reread') extraDram += (opt?.dramReadBytes ?? 0) / Math.max(1, (byName.get(dep)?.passes.length ?? 2) - 1);
+          // Stryker disable next-line OptionalChaining: every choice is one of the tensor's options
           if (choices[dep] === 'recompute') extraOps += opt?.extraOps ?? 0;
         }
       }

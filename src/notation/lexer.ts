@@ -42,6 +42,7 @@ export function tokenize(source: Source): Token[] {
       continue;
     }
     if (ch === '\n') {
+      // Stryker disable next-line OptionalChaining: tokens.length > 0 guards the last token
       if (depth === 0 && tokens.length > 0 && tokens[tokens.length - 1]?.kind !== 'newline') push('newline', i, i + 1);
       i++;
       continue;
@@ -58,16 +59,22 @@ export function tokenize(source: Source): Token[] {
     }
     if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
       const start = i;
+      // Stryker disable next-line StringLiteral: past the end of the text, either fallback has no digit or sign
       while (/[0-9]/.test(text[i] ?? '')) i++;
       if (text[i] === '.' && /[0-9]/.test(text[i + 1] ?? '')) {
         i++;
+        // Stryker disable next-line StringLiteral: past the end of the text, either fallback has no digit or sign
         while (/[0-9]/.test(text[i] ?? '')) i++;
       }
+      // Stryker disable next-line StringLiteral,ArithmeticOperator: past the end of the text no fallback has a sign or digit to follow an 'e'; and the look-ahead only saves work: the sign and the digit are tested again below
       if (/[eE]/.test(text[i] ?? '') && /[-+0-9]/.test(text[i + 1] ?? '')) {
         let j = i + 1;
+        // Stryker disable next-line StringLiteral: past the end of the text, either fallback has no digit or sign
         if (/[-+]/.test(text[j] ?? '')) j++;
+        // Stryker disable next-line StringLiteral: past the end of the text, either fallback has no digit or sign
         if (/[0-9]/.test(text[j] ?? '')) {
           i = j;
+          // Stryker disable next-line StringLiteral: past the end of the text, either fallback has no digit or sign
           while (/[0-9]/.test(text[i] ?? '')) i++;
         }
       }
@@ -93,6 +100,7 @@ export function tokenize(source: Source): Token[] {
     const shown = /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(cp) ? `'${cp}'` : `U+${(cp.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
     failAt(source, { start: i, end: i + cp.length }, 'FM101', `unexpected character ${shown}`);
   }
+  // Stryker disable next-line OptionalChaining: tokens.length > 0 guards the last token
   if (tokens.length > 0 && tokens[tokens.length - 1]?.kind !== 'newline') push('newline', text.length, text.length);
   tokens.push({ kind: 'eof', text: '', span: { start: text.length, end: text.length } });
   return tokens;

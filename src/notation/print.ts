@@ -115,7 +115,7 @@ function printExpr(x: ValueExpr, style: Style, parentPrec = 0, rightOperand = fa
     case 'binary': {
       switch (x.form) {
         case 'exp-sub':
-          return style.call('exp', [`${printExpr(x.left, style, 1)}${style.binaryInfix({ name: 'sub' } as BinaryOperator).replace(/ \S+ /, style.name === 'latex' ? ' - ' : style.name === 'unicode' ? ' − ' : ' - ')}${printExpr(x.right, style, 2, true)}`]);
+          return style.call('exp', [`${printExpr(x.left, style, 1)}${style.binaryInfix({ name: 'sub' } as BinaryOperator).replace(/ \S+ /, style.name === 'latex' ? ' - ' : style.name === 'unicode' ? ' − ' : ' - ')}${printExpr(x.right, style, 1, true)}`]);
         case 'call':
           return style.call(x.op.name, [printExpr(x.left, style), printExpr(x.right, style)]);
         case 'infix':

@@ -40,6 +40,7 @@ export function completedOver(c: Cascade, ranks: ReadonlySet<string>): Set<strin
     const reduces = e.reducedVars.some((v) => ranks.has(e.vars.get(v) as string));
     const final = accessesOf(e.expr).some((a) => {
       const info = c.tensors.get(a.tensor);
+      // Stryker disable next-line OptionalChaining: every accessed tensor is in the cascade, and an access has one index per rank of its tensor
       return info?.ranks.some((r, i) => ranks.has(r) && info.generational[i] && a.indices[i]?.kind === 'expr' && (a.indices[i] as { expr: RankExprAst }).expr.kind === 'shape');
     });
     if (reduces || final || accessesOf(e.expr).some((a) => out.has(a.tensor) && a.tensor !== e.output.tensor)) out.add(e.output.tensor);
@@ -60,8 +61,11 @@ class Expander {
   readonly shifted: string[] = [];
   readonly inlined = new Set<string>();
 
-  /** Whether the summand has a centred sum (a value that varies next to one that does not). */
-  centred = false;
+  /**
+   * Whether a centred sum (a value that varies next to one that does not) was multiplied out as
+   * written, unshifted: it cancels catastrophically when the values share a large offset.
+   */
+  unshifted = false;
   /** Later Einsums reused here, moved before the target. */
   readonly moved = new Set<string>();
 
@@ -81,6 +85,7 @@ class Expander {
   /** Inline intermediates that are maps of completed values, so their polynomial structure is visible. */
   inline(x: ValueExpr): ValueExpr {
     switch (x.kind) {
+      // Stryker disable next-line StringLiteral,ConditionalExpression: a constant or shape that falls through (to the access case or the default) is returned unchanged there too
       case 'const': case 'shape': return x;
       case 'access': {
         if (!this.completed.has(x.tensor)) return x;
@@ -103,6 +108,7 @@ class Expander {
 
   private opaque(x: ValueExpr, what: string): Polynomial {
     if (this.varying(x)) {
+      // Stryker disable next-line OptionalChaining,StringLiteral: opaque() is called only for a part that reads a completed value (nonFree), so find() finds one
       const t = accessesOf(x).find((a) => this.completed.has(a.tensor))?.tensor ?? '?';
       throw new Refused(`its summand depends on ${t} inside ${what}, which has no expansion`);
     }
@@ -112,7 +118,9 @@ class Expander {
   poly(x: ValueExpr): Polynomial {
     if (!this.nonFree(x)) return x.kind === 'const' ? Polynomial.constant(x.value) : this.atom(x);
     switch (x.kind) {
+      // Stryker disable next-line StringLiteral,ConditionalExpression: unreachable: a constant or a shape reads no completed value and was handled above
       case 'const': return Polynomial.constant(x.value);
+      // Stryker disable next-line StringLiteral,ConditionalExpression: unreachable: a constant or a shape reads no completed value and was handled above
       case 'shape': return this.atom(x);
       case 'access': return this.opaque(x, x.tensor);
       case 'unary':
@@ -148,11 +156,12 @@ class Expander {
     const rest = terms.filter((t) => this.varying(t.x) && this.nonFree(t.x));
     const plain = (): Polynomial => terms.reduce((acc, t) => acc.add(this.poly(t.x), t.sign), Polynomial.constant(0));
     if (moving.length === 0 || constant.length === 0) return plain();
-    this.centred = true;
-    if (!this.shift) return plain();
     const l = sumExpr(moving.map((t) => ({ coef: t.sign, expr: t.x })));
-    const l0 = atFirstCoordinate(this.c, l, this.reduced);
-    if (!l0) return plain();
+    const l0 = this.shift ? atFirstCoordinate(this.c, l, this.reduced) : null;
+    if (!l0) {
+      this.unshifted = true;
+      return plain();
+    }
     const shifted = this.shiftedValue(l, l0);
     const offset = sumExpr([{ coef: 1, expr: l0 }, ...constant.map((t) => ({ coef: t.sign, expr: t.x }))]);
     let p = Polynomial.atom(this.table.intern(shifted, true)).add(Polynomial.atom(this.table.intern(offset, false)));
@@ -230,14 +239,18 @@ function atFirstCoordinate(c: Cascade, x: ValueExpr, reduced: readonly string[])
 /**
  * Expand the + reduction of Einsum `target` (by position) into reductions free of completed values.
  * With `shift` false, centred sums are multiplied out as written (the textbook sum of squares minus
- * the square of the sum): fewer operations, but unstable on data with a large common offset.
+ * the square of the sum): fewer operations, but unstable on data with a large common offset. So is a
+ * centred generation of an iterative tensor (it has no first value to shift by). Either way the
+ * rewrite says it trades accuracy, and the search verifies it before building on it.
  */
 export function expand(c: Cascade, d: Draft, target: number, shift = true): RuleResult {
   const e = c.einsums[target];
   const de = d.einsums[target];
+  // Stryker disable next-line LogicalOperator: the draft has the cascade's Einsums by position: both exist or neither
   if (!e || !de) return refuse('expand', `#${target}`, 'no such Einsum');
   const reduced = e.reducedVars;
   if (reduced.length === 0) return refuse('expand', de.tensor, 'it reduces nothing');
+  // Stryker disable next-line OptionalChaining: an Einsum that reduces has its reduction (the + default included)
   if (!(e.reduction?.op.name === 'add' && e.reduction.merge.name === 'union')) return refuse('expand', de.tensor, `its reduction is ${e.reduction?.op.name}(${e.reduction?.merge.name}); only a + reduction distributes`);
   if (e.filters.length > 0) return refuse('expand', de.tensor, 'it filters its iteration space, so a term free of the reduced variables would not count every point');
   if (e.recurrence || e.initializes) return refuse('expand', de.tensor, 'it is part of an iterative rank');
@@ -267,7 +280,7 @@ export function expand(c: Cascade, d: Draft, target: number, shift = true): Rule
     description: `${de.tensor}: multiplied out the sum over ${reduced.join(', ')} into ${[...sums, ...(built.counts ? ['a count'] : [])].join(', ')}${expansion.shifted.length ? `, shifted by the first element (${expansion.shifted.join(', ')})` : ''}${x.inlined.size ? ` (inlined ${[...x.inlined].join(', ')})` : ''}`,
     condition: `Σ_${reduced.join(',')} Σᵢ cᵢ·mᵢ = Σᵢ cᵢ·Σ_${reduced.join(',')} mᵢ when cᵢ does not depend on ${reduced.join(', ')}; Σ c = ${[...ranks].join('·')}·c${expansion.shifted.length ? '; x = (x − x₀) + x₀ with x₀ the value at the first coordinate (keeps the sums small when x has a large common offset)' : ''}; no divisor is 0`,
     draft: { ...d, einsums },
-    ...(x.centred && !shift ? { trades: 'accuracy' as const } : {}),
+    ...(x.unshifted ? { trades: 'accuracy' as const } : {}),
   });
 }
 

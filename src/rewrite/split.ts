@@ -19,6 +19,7 @@ export function split(c: Cascade, d: Draft, p: Partition): RuleResult {
     const outer = e.reducedVars.find((v) => e.vars.get(v) === p.outer);
     const inner = e.reducedVars.find((v) => e.vars.get(v) === p.inner);
     if (!outer || !inner) { einsums.push(de); continue; }
+    // Stryker disable next-line OptionalChaining: an Einsum that reduces has its reduction (the + default included)
     const op = e.reduction?.op;
     if (op && !(op.associative && op.commutative)) return refuse('split', p.whole, `${e.output.tensor} reduces with ${op.name}, which is not associative and commutative`);
     if (e.filters.length > 0) return refuse('split', p.whole, `${e.output.tensor} filters its iteration space`);

@@ -89,3 +89,25 @@ test('an intermediate spilled across two extra passes is written once and read t
     [['keep', 16, 0, 0, 0], ['reread', 0, 32, 16, 0], ['recompute', 0, 0, 0, 24]],
   ]);
 });
+
+test('two partitions: a tile over M0 buffers every rank but M1, and the trade-off takes the first of two equal ranks', () => {
+  // BX is read in passes 1 (GM) and 2 (Y) over M1 and over M0. Over M0 one M0 tile is buffered for all
+  // of P (P1·P0: the outer part of P is not traversed by M0); over M1 the whole of BX.
+  const c = loadCascade('input X[M,P]\nshape M0 = 4, P0 = 2\nBX[m1,m0,p1,p0] = X[m1*M0+m0, p1*P0+p0]\nGM[p1,p0] = BX[m1,m0,p1,p0] :: reduce max\nY[m1,m0,p1,p0] = exp(BX[m1,m0,p1,p0] - GM[p1,p0])\n', 'two.cascade');
+  const f = liveFootprint(c, analysePasses(c));
+  assert.deepEqual(f.map((x) => [x.tensor, x.rank, x.passes, x.buffer.symbolic, x.reread.symbolic]), [
+    ['BX', 'M0', [1, 2], 'M0·P1·P0', 'M1·M0·P1·P0'],
+    ['BX', 'M1', [1, 2], 'M1·M0·P1·P0', 'M1·M0·P1·P0'],
+  ]);
+  const t = tradeoff(c, resolveShapes(c, new Map([['M', 8], ['P', 4]])));
+  assert.deepEqual(t.tensors.map((x) => [x.tensor, x.rank, x.options[0]?.onChipBytes]), [['BX', 'M0', 4 * 4 * 2]]);
+});
+
+test('the trade-off decides a tensor over the rank with the most passes: A over M (3) rather than K (2)', () => {
+  // Over K: S reduces M, not K, so Y streams with it (pass 1) and only W, after Z, needs pass 2. Over M:
+  // Y waits for S (2), Z reduces Y in pass 2, W waits for Z (3).
+  const c = loadCascade('input A[K,M]\nS[k] = A[k,m]\nY[k,m] = A[k,m] / S[k]\nZ = Y[k,m]\nW[k,m] = A[k,m] - Z\n', 'ranks.cascade');
+  assert.deepEqual(analysePasses(c).tensors.filter((x) => x.tensor === 'A').map((x) => [x.rank, x.passes]), [['K', [1, 2]], ['M', [1, 2, 3]]]);
+  const t = tradeoff(c, resolveShapes(c, new Map([['K', 4], ['M', 3]])));
+  assert.deepEqual(t.tensors.map((x) => [x.tensor, x.rank, x.passes]), [['A', 'M', [1, 2, 3]]]);
+});

@@ -60,3 +60,27 @@ test('a completion reaches the traversal through two Einsums outside it; partiti
   // In the 1-pass cascade only K and V carry M (read through M1 × M0); Q, read in the same Einsums, does not.
   assert.deepEqual(analysePasses(builtinCascade('attention-1pass')).tensors.filter((x) => x.rank === 'M').map((x) => `${x.tensor}:${x.passes.join(',')}`), ['K:1', 'V:1']);
 });
+
+test('an Einsum outside the traversal waits for the latest completion among its operands, in either order', () => {
+  // S (pass 1) → T (2) → U, reduced in pass 2 → W = U·S, outside the traversal of K, is complete after
+  // pass 2 → Y, which reads W, runs in pass 3.
+  for (const w of ['U * S', 'S * U']) {
+    assert.deepEqual(analyse(`input A[K]\nS = A[k]\nT[k] = A[k] / S\nU = T[k]\nW = ${w}\nY[k] = A[k] * W\n`),
+      { ranks: [['K', 3]], chains: ['K2:S->T (reduces)', 'K3:U->Y via W (reduces)'], tensors: ['A/K:1,2,3', 'T/K:2', 'Y/K:3'] }, w);
+  }
+});
+
+test('one chain per completed value and pass: two readers of S in pass 2 give one, T in the same pass another', () => {
+  const text = 'input A[K]\nS = A[k]\nT = A[k] :: reduce max\nY[k] = A[k] - S\nZ[k] = A[k] * S\nW[k] = A[k] + T\nV = Y[k] * Y[k]\nO[k] = Y[k] / V\n';
+  assert.deepEqual(analyse(text), {
+    ranks: [['K', 3]],
+    chains: ['K2:S->Y (reduces)', 'K2:T->W (reduces)', 'K3:V->O (reduces)'],
+    tensors: ['A/K:1,2', 'Y/K:2,3', 'Z/K:2', 'W/K:2', 'O/K:3'],
+  });
+});
+
+test('a rank only iterated through its partition: the passes over M of the inputs read as X[m1*M0+m0], ascending', () => {
+  // X is read first by Y (pass 2 over M1, after the maximum GM) and then by Z (pass 1).
+  const text = 'input X[M,P], W[M,P]\nshape M0 = 4\nGM[p] = W[m1*M0+m0,p] :: reduce max\nY[m1,m0,p] = exp(X[m1*M0+m0,p] - GM[p])\nZ[m1,m0,p] = X[m1*M0+m0,p] * 2\n';
+  assert.deepEqual(analyse(text).tensors, ['X/M:1,2', 'X/P:1', 'W/M:1', 'W/P:1', 'GM/P:1', 'Y/M0:2', 'Y/M1:2', 'Y/P:1', 'Z/M0:1', 'Z/M1:1', 'Z/P:1']);
+});

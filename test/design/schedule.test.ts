@@ -88,7 +88,8 @@ function bruteForce(input: ScheduleInput): number {
     while (ready.length > 0) {
       const x = ready.pop()!;
       seen++;
-      for (let b = 0; b < n; b++) if (pred[b]!.includes(x) && epoch[x] === epoch[b] && --indeg[b]! === 0) ready.push(b);
+      // Once per listed dependency: a dependency may be listed twice (two reads of one tensor).
+      for (let b = 0; b < n; b++) for (const a of pred[b]!) if (a === x && epoch[x] === epoch[b] && --indeg[b]! === 0) ready.push(b);
     }
     if (seen < n) return Infinity;
     let total = 0;
@@ -124,6 +125,16 @@ const smallGroup = fc.integer({ min: 1, max: 4 }).chain((n) =>
     carried: fc.array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: n - 1 })), { maxLength: 3 }),
   }),
 );
+
+test('a dependency listed twice: the late 2D lane overlaps the 1D Einsum it reads (found by FUSEMAX_PROPERTY_SEED=random)', () => {
+  // E0 (1D, 9 s) → E1 → E2 (2D, 1 s each), E1 → E2 listed twice. E1 and E2 run one step late, beside the
+  // next step's E0: one epoch of 9 s, the 1D array's total.
+  const input: ScheduleInput = { nodes: [{ name: 'E0', array: '1d', seconds: 9 }, { name: 'E1', array: '2d', seconds: 1 }, { name: 'E2', array: '2d', seconds: 1 }], within: [[1, 2], [1, 2], [0, 1]], carried: [] };
+  const s = scheduleEpochs(input);
+  assertValid(input, s.epochs, s.late);
+  assert.deepEqual([s.epochs, s.late, s.seconds], [[[['E0'], ['E1', 'E2']]], ['E1', 'E2'], 9]);
+  assert.equal(bruteForce(input), 9);
+});
 
 test('random groups: the optimum of the brute force, and a valid schedule', () => {
   fc.assert(

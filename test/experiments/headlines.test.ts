@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { headlines } from '../../src/experiments/headlines.ts';
+import { headlines, quirkEffect, stat } from '../../src/experiments/headlines.ts';
 import { reproduction } from './helpers.ts';
 
 test('artifact fidelity: the paper headline ratios', () => {
@@ -49,4 +49,70 @@ test('no model is special-cased: TrXL and T5 differ from BERT only through their
   // Same per-head work ratio: latency scales with H (BERT 12, TrXL 16, T5 8) at 1K.
   assert.ok(Math.abs(at('TrXL', '1K').latency / at('BERT', '1K').latency - 16 / 12) < 1e-12);
   assert.ok(Math.abs(at('T5', '1K').latency / at('BERT', '1K').latency - 8 / 12) < 1e-12);
+});
+
+test('statistics: geometric and arithmetic means, minimum and maximum, by hand', () => {
+  const t = stat([1, 4, 16]);
+  assert.ok(Math.abs(t.geo - 4) < 1e-14 && t.arith === 7 && t.min === 1 && t.max === 16, JSON.stringify(t));
+  const s = stat([0.5, 2, 3]);
+  assert.ok(Math.abs(s.geo - Math.cbrt(3)) < 1e-15 && s.arith === 5.5 / 3 && s.min === 0.5 && s.max === 3, JSON.stringify(s));
+  assert.deepEqual(stat([-1, -3]).max, -1, 'the maximum starts below every value');
+});
+
+test('headline ratios recomputed from the reproduction\'s points: all points and per model, attention and end to end', () => {
+  const r = reproduction('artifact');
+  const h = headlines(r);
+  const rows = (key: string) => r.attention.get(key)!;
+  // End to end adds the linear layers: FLAT's hardware for FLAT and Unfused, FuseMax's for +Binding.
+  const lin = (key: string, i: number) => r.linear.get(key === 'binding' ? 'proposal' : 'flat')![i]!.result;
+  const at = (key: string, i: number, e2e: boolean, what: 'latency' | 'energy') => rows(key)[i]!.result[what] + (e2e ? lin(key, i)[what] : 0);
+  const check = (got: { all: { geo: number; arith: number; min: number; max: number }; perModel: ReadonlyMap<string, { arith: number }> }, value: (i: number) => number, what: string) => {
+    const values = rows('binding').map((_, i) => value(i));
+    const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.abs(b);
+    const geo = Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length);
+    const arith = values.reduce((s, v) => s + v, 0) / values.length;
+    assert.ok(close(got.all.geo, geo) && close(got.all.arith, arith) && got.all.min === Math.min(...values) && got.all.max === Math.max(...values), what);
+    assert.deepEqual([...got.perModel.keys()], r.models, what);
+    for (const m of r.models) {
+      const mine = values.filter((_, i) => rows('binding')[i]!.model === m);
+      assert.ok(close(got.perModel.get(m)!.arith, mine.reduce((s, v) => s + v, 0) / mine.length), `${what} ${m}`);
+    }
+  };
+  for (const e2e of [false, true]) {
+    const side = e2e ? h.endToEnd : h.attention;
+    const name = e2e ? 'end to end' : 'attention';
+    check(side.speedupVsFlat, (i) => at('flat', i, e2e, 'latency') / at('binding', i, e2e, 'latency'), `${name} speedup vs FLAT`);
+    check(side.speedupVsUnfused, (i) => at('unfused', i, e2e, 'latency') / at('binding', i, e2e, 'latency'), `${name} speedup vs Unfused`);
+    check(side.energyVsFlat, (i) => at('binding', i, e2e, 'energy') / at('flat', i, e2e, 'energy'), `${name} energy vs FLAT`);
+    check(side.energyVsUnfused, (i) => at('binding', i, e2e, 'energy') / at('unfused', i, e2e, 'energy'), `${name} energy vs Unfused`);
+  }
+  assert.deepEqual([...h.utilization.keys()], ['unfused', 'flat', 'cascade', 'arch', 'binding']);
+  const flat2d = rows('flat').map((x) => x.result.utilization.get('2d') ?? 0);
+  assert.equal(h.utilization.get('flat')!.util2d.max, Math.max(...flat2d));
+});
+
+test('a quirk\'s effect: the largest relative change of any attention or linear-layer value, where, and the headlines without it', () => {
+  const a = reproduction('artifact');
+  const p = reproduction('physical');
+  const same = quirkEffect('uint64-wrap', a, a);
+  assert.deepEqual(same.maxChange, { value: 0, where: 'nothing changes' });
+  assert.equal(same.mapperGap, undefined);
+  // Recomputed: the largest |y − x| / |x| over every row and column (signed in the answer).
+  let best = { value: 0, where: '' };
+  for (const [kind, ma, mp] of [['attn', a.attention, p.attention], ['end2end', a.linear, p.linear]] as const) {
+    for (const [key, rows] of ma) {
+      rows.forEach((row, i) => {
+        const o = mp.get(key)![i]!.result;
+        for (const col of ['traffic', 'latency', 'energy'] as const) {
+          const [x, y] = [row.result[col], o[col]];
+          if (Math.abs(y - x) / Math.abs(x) > Math.abs(best.value)) best = { value: (y - x) / x, where: `${kind}-${key} ${row.model} ${row.seq} ${col}` };
+        }
+      });
+    }
+  }
+  const effect = quirkEffect('per-instance-registers', a, p);
+  assert.deepEqual(effect.maxChange, best);
+  assert.ok(best.value !== 0);
+  assert.equal(effect.quirk, 'per-instance-registers');
+  assert.equal(effect.headlines.attention.energyVsFlat.all.arith, headlines(p).attention.energyVsFlat.all.arith);
 });

@@ -31,7 +31,8 @@ test('spans of tokens, the final newline and the end of file', () => {
 });
 
 test('an unknown character is a located FM101 naming it (or its code point when it is invisible)', () => {
-  for (const [text, col, shown] of [['A $ B', 3, "'$'"], ['A\u0001', 2, 'U+0001'], ['AB @', 4, "'@'"], ['A €', 3, "'€'"]] as const) {
+  // A zero-width space (U+200B, invisible: upper-case hex) and an astral character (two UTF-16 units under the caret).
+  for (const [text, col, length, shown] of [['A $ B', 3, 1, "'$'"], ['A\u0001', 2, 1, 'U+0001'], ['AB @', 4, 1, "'@'"], ['A €', 3, 1, "'€'"], ['A\u200bB', 2, 1, 'U+200B'], ['A 😀', 3, 2, "'😀'"]] as const) {
     try {
       tokenize({ file: 'lex', text });
       assert.fail(`no error for ${JSON.stringify(text)}`);
@@ -40,6 +41,7 @@ test('an unknown character is a located FM101 naming it (or its code point when 
       const d = e.diagnostics[0]!;
       assert.equal(d.code, 'FM101');
       assert.equal(d.location?.col, col);
+      assert.equal(d.location?.length, length);
       assert.equal(d.message, `unexpected character ${shown}`);
     }
   }

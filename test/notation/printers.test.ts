@@ -138,3 +138,56 @@ test('printouts keep every parenthesis that matters and no other', () => {
   assert.deepEqual(printCascade(c, 'latex').split('\n'), [...PRECEDENCE_LATEX, '']);
   for (const style of ['text', 'unicode'] as const) assert.deepEqual(cascadeStructure(loadCascade(printCascade(c, style), style)), cascadeStructure(c), style);
 });
+
+// Rank expressions with negation and both associativities, a scalar read bare, a zero operand, a double
+// negation, the right operand of sub-then-exp that binds tighter than − (no parentheses), non-default
+// merges of a unary map and of a + reduction, LaTeX's \min and \log, and a merge without a LaTeX symbol
+// whose underscores are escaped.
+const MORE = `input A[K], B[K], C[I]
+operator f(a) = --a
+T = A[k]
+Y[k] = exp(A[k] - B[k] * C[0]) * T - 0 :: map *(take_left_only)
+Z[k,i] = A[-k+3] * A[(k-1)*2] * A[k-(i-1)] * A[k*2*3] + --C[i]
+W = min(A[k], B[k]) * log(B[k]) :: map log(union) reduce +(intersect)
+V[k] = f(A[k])
+`;
+
+const MORE_TEXT = [
+  'input  A[K], B[K], C[I]',
+  'operator f(a) = --a',
+  'T = A[k]',
+  'Y[k] = exp(A[k] - B[k] * C[0]) * T - 0 :: map *(take_left_only)',
+  'Z[k,i] = A[-k+3] * A[(k-1)*2] * A[k-(i-1)] * A[k*2*3] + --C[i]',
+  'W = min(A[k], B[k]) * log(B[k]) :: map log(union) reduce +(intersect)',
+  'V[k] = f(A[k])',
+];
+
+const MORE_UNICODE = [
+  'input  A[K], B[K], C[I]',
+  'operator f(a) = --a',
+  'T = A[k] :: ⋁_k +(∪)',
+  'Y[k] = exp(A[k] − B[k] × C[0]) × T − 0 :: ⋀ ×(⊖l) ⋀ sub_exp(1) ⋀ −(∪)',
+  'Z[k,i] = A[-k+3] × A[(k-1)*2] × A[k-(i-1)] × A[k*2*3] + --C[i] :: ⋀ ×(∩) ⋀ neg(←) ⋀ +(∪)',
+  'W = min(A[k], B[k]) × log(B[k]) :: ⋀ min(∪) ⋀ log(∪) ⋀ ×(∩) ⋁_k +(∩)',
+  'V[k] = f(A[k]) :: ⋀ f(←)',
+];
+
+const MORE_LATEX = [
+  '\\begin{align*}',
+  '% input \\mathit{A}_{K}, \\mathit{B}_{K}, \\mathit{C}_{I}',
+  '% operator f(a) = --a',
+  '\\mathit{T} &= \\mathit{A}_{k} \\quad :: \\bigvee_{k} +(\\cup) \\\\',
+  '\\mathit{Y}_{k} &= e^{\\mathit{A}_{k} - \\mathit{B}_{k} \\times \\mathit{C}_{0}} \\times \\mathit{T} - 0 \\quad :: \\bigwedge \\times(\\mathrm{take\\_left\\_only}) \\; \\bigwedge \\mathrm{subexp}(\\mathbb{1}) \\; \\bigwedge -(\\cup) \\\\',
+  '\\mathit{Z}_{k,i} &= \\mathit{A}_{-k+3} \\times \\mathit{A}_{(k-1)*2} \\times \\mathit{A}_{k-(i-1)} \\times \\mathit{A}_{k*2*3} + --\\mathit{C}_{i} \\quad :: \\bigwedge \\times(\\cap) \\; \\bigwedge -(\\leftarrow) \\; \\bigwedge +(\\cup) \\\\',
+  '\\mathit{W} &= \\min(\\mathit{A}_{k}, \\mathit{B}_{k}) \\times \\log(\\mathit{B}_{k}) \\quad :: \\bigwedge \\min(\\cup) \\; \\bigwedge \\log(\\cup) \\; \\bigwedge \\times(\\cap) \\; \\bigvee_{k} +(\\cap) \\\\',
+  '\\mathit{V}_{k} &= \\mathrm{f}(\\mathit{A}_{k}) \\quad :: \\bigwedge \\mathrm{f}(\\leftarrow) \\\\',
+  '\\end{align*}',
+];
+
+test('printouts of rank expressions, bare scalars, double negations and non-default merges', () => {
+  const c = loadCascade(MORE, 'more.cascade');
+  assert.deepEqual(printCascade(c, 'text').split('\n'), [...MORE_TEXT, '']);
+  assert.deepEqual(printCascade(c, 'unicode').split('\n'), [...MORE_UNICODE, '']);
+  assert.deepEqual(printCascade(c, 'latex').split('\n'), [...MORE_LATEX, '']);
+  for (const style of ['text', 'unicode'] as const) assert.deepEqual(cascadeStructure(loadCascade(printCascade(c, style), style)), cascadeStructure(c), style);
+});

@@ -57,9 +57,10 @@ test('online refuses what the rescaling identities do not cover', () => {
     const c = loadCascade(text, 'online.cascade');
     const r = online(c, draftOf(c), c.einsums.findIndex((e) => e.output.tensor === 'G'));
     assert.equal(r.ok ? '' : r.refusal.reason, reason, text);
+    assert.equal(r.ok ? '' : `${r.refusal.rule} ${r.refusal.target}`, 'online G', text);
   }
   const c = loadCascade('input A[K]\nY = A[k]\n', 'none.cascade');
-  assert.equal((online(c, draftOf(c), 3) as { refusal: { reason: string } }).refusal.reason, 'no such Einsum');
+  assert.deepEqual(online(c, draftOf(c), 3), { ok: false, refusal: { rule: 'online', target: '#3', reason: 'no such Einsum' } });
 });
 
 test('online says what became running and which identity it used', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { optimize, operationCount, verifyRewrite } from '../../src/rewrite/search.ts';
+import { optimize, operationCount, ruleApplications, trackedRank, verifyRewrite } from '../../src/rewrite/search.ts';
 import { resolveShapes } from '../../src/ir/shapes.ts';
 import { loadCascade } from '../../src/ir/check.ts';
 import { completeInputs } from '../../src/exec/inputs.ts';
@@ -65,4 +65,48 @@ test('verifyRewrite measures the difference of a wrong rewrite at both scales, a
   assert.ok(v.cases[0]!.maxRelError !== v.cases[1]!.maxRelError);
   const lost = loadCascade('input A[K]\nZ = A[k] * A[k]\n', 'lost.cascade');
   assert.throws(() => verifyRewrite(original, lost, shapes), /the rewritten cascade lost output Y/);
+});
+
+test('operation counts of a ragged partition count the real points of the partial tile', () => {
+  // LY[m1] = Σ_m0 2·BX: a × and a + per real point (M of them, not M1·M0); Y = Σ_m1 LY: a + per tile.
+  const c = loadCascade('input X[M]\nshape M0 = 4\nBX[m1,m0] = X[m1*M0+m0]\nLY[m1] = BX[m1,m0] * 2\nY = LY[m1]\n', 'ragged.cascade');
+  assert.equal(operationCount(c, resolveShapes(c, new Map([['M', 10]]))), 2 * 10 + 3);
+  assert.equal(operationCount(c, resolveShapes(c, new Map([['M', 12]]))), 2 * 12 + 3);
+});
+
+test('the tracked rank is the outer part of the rank\'s own partition; the rules tried on each Einsum', () => {
+  const two = loadCascade('input X[M], W[K]\nshape M0 = 4, K0 = 2\nBX[m1,m0] = X[m1*M0+m0]\nBW[k1,k0] = W[k1*K0+k0]\nY = BX[m1,m0] * BW[k1,k0]\n', 'two.cascade');
+  assert.deepEqual(['K', 'M', 'P'].map((r) => trackedRank(two, r)), ['K1', 'M1', 'P']);
+  // Defer on each reduction, expand (shifted, and the textbook form since it trades accuracy) on the
+  // reductions over D, partition (refused: an output carries D), online on reductions over D.
+  const l = loadCascade('input X[D,P]\nMU[p] = X[d,p] / D\nV[p] = (X[d,p] - MU[p]) * (X[d,p] - MU[p]) / D\nZ[d,p] = X[d,p] * V[p]\n', 'l.cascade');
+  const tried = ruleApplications(l, 'D').map((r) => (r.ok ? `${r.rewrite.rule}${r.rewrite.trades ? ' (trades accuracy)' : ''}: ${r.rewrite.description.replace(/:.*/, '')}` : `no ${r.refusal.rule}: ${r.refusal.target}`));
+  assert.deepEqual(tried, ['defer: MU', 'defer: V', 'no expand: MU', 'expand: V', 'expand (trades accuracy): V', 'no partition: D', 'no online: MU', 'no online: V']);
+  assert.deepEqual(ruleApplications(l, 'D', ['expand']).map((r) => r.ok), [false, true, true]);
+  assert.deepEqual(ruleApplications(l, 'P', ['expand', 'online']), [], 'nothing reduces P');
+});
+
+test('partition is not tried on a rank that is already partitioned, or a part of one', () => {
+  const p = loadCascade('input X[M,P]\nshape M0 = 4\nBX[m1,m0,p] = X[m1*M0+m0,p]\nGM[p] = BX[m1,m0,p] :: reduce max\nY[m1,m0,p] = BX[m1,m0,p] - GM[p]\n', 'p.cascade');
+  assert.deepEqual(['M', 'M1', 'M0'].map((r) => ruleApplications(p, r, ['partition']).length), [0, 0, 0]);
+  assert.deepEqual(ruleApplications(p, 'P', ['partition']).map((r) => (r.ok ? '' : r.refusal.reason)), ['the output Y carries P']);
+});
+
+test('an unstable rewrite is refused with one warning per pass count, saying which rules, how far off and what was allowed', () => {
+  // Σ (X − MU)² / D multiplied out as written: on X offset by 1e5 it cancels ~1e10 against ~1.
+  const v = loadCascade('input X[D,P]\nMU[p] = X[d,p] / D\nV[p] = (X[d,p] - MU[p]) * (X[d,p] - MU[p]) / D\n', 'variance.cascade');
+  const unstable = /^a rewrite to 1 pass over D \(expand\) is numerically unstable: relative error \d\.\d\de-\d on data with X offset by 1e\+5 \(allowed \d\.\de-\d+\); /;
+  const safe = optimize(v);
+  assert.equal(safe.warnings.length, 1, safe.warnings.join('\n'));
+  assert.match(safe.warnings[0] as string, new RegExp(`${unstable.source}refused \\(--allow-unstable accepts it\\)$`));
+  assert.equal(safe.stability, 'stable');
+  assert.match(safe.text, /XS\[d,p\] = X\[d,p\] - X\[0,p\]/);
+  const risky = optimize(v, { allowUnstable: true });
+  assert.match(risky.warnings[0] as string, new RegExp(`${unstable.source}accepted \\(--allow-unstable\\)$`));
+  assert.equal(risky.stability, 'unstable');
+  const unverified = optimize(v, { verify: false });
+  assert.equal(unverified.stability, 'unverified');
+  assert.deepEqual(unverified.warnings, []);
+  assert.equal(unverified.verification, undefined);
+  assert.ok(unverified.rules.every((r) => r.verification === undefined));
 });
