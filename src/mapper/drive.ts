@@ -112,6 +112,8 @@ const ROUND_WORK = 1 << 21;
  */
 const POLISHES = 4;
 const POLISH_BUDGET = 1 << 12;
+/** The first polish round's budget: it runs on cold code (each evaluation then costs about 10× more). */
+const FIRST_POLISH_BUDGET = 1 << 10;
 const EARLY_POLISH_ROUNDS = 8;
 const POLISH_EVERY = 4;
 /** Best mappings remembered as starts for the local search. */
@@ -197,8 +199,8 @@ export class SearchPlan {
 
   private polishRound(left: number): WorkItem[] {
     const starts = this.starts.slice(0, POLISHES);
-    const budget = Math.max(1, Math.min(POLISH_BUDGET, Math.floor(left / starts.length)));
     const round = this.polishRounds++;
+    const budget = Math.max(1, Math.min(round === 0 ? FIRST_POLISH_BUDGET : POLISH_BUDGET, Math.floor(left / starts.length)));
     this.polishedVersion = this.startsVersion;
     return starts.map((f, i) => ({ kind: 'polish', start: f.choice, seed: round * POLISHES + i + 1, budget, key: round * POLISHES + i }));
   }
@@ -214,8 +216,9 @@ export class SearchPlan {
     const items: WorkItem[] = [];
     let work = 0;
     let taken = 0;
-    // Rounds of 1, 2, 4... jobs: the first incumbents reach the following jobs soon.
-    const most = 2 ** Math.min(this.jobRounds, 16);
+    // Rounds of 2, 4, 8... jobs: the first incumbents reach the following jobs soon, and two threads
+    // both have work from the first round (the shape does not depend on the threads: determinism).
+    const most = 2 ** Math.min(this.jobRounds + 1, 16);
     while (taken < this.queue.length && taken < most) {
       const q = this.queue[taken]!;
       const cap = Math.min(q.cap, left - work);
