@@ -112,8 +112,6 @@ const ROUND_WORK = 1 << 21;
  */
 const POLISHES = 4;
 const POLISH_BUDGET = 1 << 12;
-/** The first polish round's budget: it runs on cold code (each evaluation then costs about 10× more). */
-const FIRST_POLISH_BUDGET = 1 << 10;
 const EARLY_POLISH_ROUNDS = 8;
 const POLISH_EVERY = 4;
 /** Best mappings remembered as starts for the local search. */
@@ -199,8 +197,8 @@ export class SearchPlan {
 
   private polishRound(left: number): WorkItem[] {
     const starts = this.starts.slice(0, POLISHES);
+    const budget = Math.max(1, Math.min(POLISH_BUDGET, Math.floor(left / starts.length)));
     const round = this.polishRounds++;
-    const budget = Math.max(1, Math.min(round === 0 ? FIRST_POLISH_BUDGET : POLISH_BUDGET, Math.floor(left / starts.length)));
     this.polishedVersion = this.startsVersion;
     return starts.map((f, i) => ({ kind: 'polish', start: f.choice, seed: round * POLISHES + i + 1, budget, key: round * POLISHES + i }));
   }
