@@ -6,8 +6,8 @@
  *
  * Per case and version: the best metric after 1 s, 3 s and 6 s of wall time (preparing the search
  * included), mappings evaluated per second (complete ones costed exactly plus partial ones cut by a
- * check or a bound) and complete ones per second, in process on 1 thread and over 2 worker threads (the
- * CLI's runner, the workers' start included), and whether the search was exhaustive. Cases: the small
+ * check or a bound) and complete ones per second, in process on 1 thread and on 2 threads (the CLI's
+ * runner: the main thread and a worker, its start included), and whether the search was exhaustive. Cases: the small
  * matmul fixture, the Timeloop peer mapper runs (test/fixtures/timeloop-peer, beside Timeloop's own
  * best) and FuseMax's check Einsum on the 256 × 256 array with nothing fixed (a huge mapspace).
  */
