@@ -6,16 +6,16 @@
  *
  * Per case and version: the best metric after 1 s, 3 s and 6 s of wall time (preparing the search
  * included), mappings evaluated per second (complete ones costed exactly plus partial ones cut by a
- * check or a bound) and complete ones per second, in process on 1 thread and over 2 worker threads (the
- * CLI's runner, the workers' start included), and whether the search was exhaustive. Cases: the small
- * matmul fixture, the Timeloop peer mapper runs (test/fixtures/timeloop-peer, beside Timeloop's own
+ * check or a bound) and complete ones per second, in process on 1 thread and on 2 threads (the CLI's
+ * runner: the main thread and a worker, its start included), and whether the search was exhaustive;
+ * each measurement in a fresh process (cold code, as a run of the CLI). Cases: the small matmul fixture, the Timeloop peer mapper runs (test/fixtures/timeloop-peer, beside Timeloop's own
  * best) and FuseMax's check Einsum on the 256 × 256 array with nothing fixed (a huge mapspace).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_TIME_LIMIT } from '../src/cli/map.ts';
 import { compareVectors } from '../src/mapper/metrics.ts';
 import { readMapperSpec, withoutMapping } from '../src/mapper/timeloop-spec.ts';
@@ -128,7 +128,7 @@ async function measure(v: Version, req: Request, threads: number, limit: number)
   return { at, seconds, outcome };
 }
 
-export async function run(): Promise<void> {
+function benchCases(): Case[] {
   const cases: Case[] = [{ name: 'matmul-3level (fixture)', spec: join(fixtures, 'mapper', 'matmul-3level.yaml'), ert: join(fixtures, 'mapper', 'matmul-3level.ERT.yaml'), timeLimit: 10 }];
   for (const peer of ['ispass-05-mapper-conv1d-oc-3level-null', 'ex-simple-weight-stationary']) {
     const d = join(fixtures, 'timeloop-peer', peer);
@@ -136,19 +136,39 @@ export async function run(): Promise<void> {
   }
   const check = join(fixtures, 'timeloop-golden', 'check');
   cases.push({ name: 'FuseMax check Einsum, 256×256 PEs', spec: join(check, 'parsed-processed-input.yaml'), ert: join(check, 'timeloop-model.ERT.yaml'), timeLimit: DEFAULT_TIME_LIMIT });
+  return cases;
+}
 
-  const versions: Version[] = [];
+/**
+ * One measurement in a fresh process (this module run as `measure SRC CASE THREADS`), so that no row
+ * starts with code another row warmed up (a search's first second is mostly cold code).
+ */
+function measureApart(src: string, caseIndex: number, threads: number): Measured {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'measure', src, String(caseIndex), String(threads)], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  return JSON.parse(out) as Measured;
+}
+
+async function measureHere(src: string, caseIndex: number, threads: number): Promise<void> {
+  const c = benchCases()[caseIndex]!;
+  const m = await measure(await loadVersion('', src), load(c), threads, c.timeLimit);
+  process.stdout.write(JSON.stringify({ at: m.at, seconds: m.seconds, outcome: { ...(m.outcome.best ? { best: { metrics: m.outcome.best.metrics } } : {}), valid: m.outcome.valid, evaluated: m.outcome.evaluated, exhaustive: m.outcome.exhaustive } }));
+}
+
+if (process.argv[2] === 'measure' && process.argv[1] === fileURLToPath(import.meta.url)) await measureHere(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]));
+
+export async function run(): Promise<void> {
+  const cases = benchCases();
+  const versions: { label: string; src: string }[] = [];
   const base = baselineSources();
-  if (base) versions.push(await loadVersion(`baseline ${BASELINE}`, base));
+  if (base) versions.push({ label: `baseline ${BASELINE}`, src: base });
   else console.log(`  (baseline ${BASELINE}: its sources cannot be extracted with git here; set MAPPER_BASELINE to a revision)`);
-  versions.push(await loadVersion('this version', join(root, 'src')));
+  versions.push({ label: 'this version', src: join(root, 'src') });
 
   console.log(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(', ')} (2 cores shared with other sessions); Timeloop's mapper: ~${TIMELOOP_MAPPINGS_PER_SECOND} mappings/s`);
   console.log(`  ${'case'.padEnd(40)} ${'version'.padEnd(18)} thr ${MARKS.map((m) => `best@${m}s`.padStart(11)).join(' ')} ${'seconds'.padStart(8)} ${'exhaustive'.padStart(10)} ${'evaluated/s'.padStart(12)} ${'complete/s'.padStart(11)}   result`);
-  for (const c of cases) {
-    let req: Request;
+  for (const [caseIndex, c] of cases.entries()) {
     try {
-      req = load(c);
+      load(c);
     } catch (err) {
       console.log(`  ${c.name.padEnd(40)} cannot be read here: ${(err as Error).message.split('\n')[0]}`);
       continue;
@@ -157,7 +177,7 @@ export async function run(): Promise<void> {
     const tl = c.timeloopBest && existsSync(expected) ? c.timeloopBest(JSON.parse(readFileSync(expected, 'utf8')) as { energy_pJ: number; cycles: number }) : undefined;
     for (const v of versions) {
       for (const threads of [1, THREADS]) {
-        const m = await measure(v, req, threads, c.timeLimit);
+        const m = measureApart(v.src, caseIndex, threads);
         const o = m.outcome;
         const rate = (x: number): string => Math.round(x / m.seconds).toLocaleString('en-US');
         let result = o.best ? o.best.metrics.map((x) => x.toPrecision(6)).join(', ') : 'no mapping';

@@ -1,16 +1,16 @@
 /**
- * @file A prepared mapper search run over worker threads (node:worker_threads). The plan
- * (src/mapper/drive.ts) hands out rounds of work items; the main thread posts each round, with its
- * incumbent, to every worker; the workers take the round's items from a shared counter and post each
- * result; when every result is in, the plan merges them in item order and gives the next round. Since an
- * item only sees its round's incumbent, results do not depend on which worker ran what: a search cut by
- * its work budget (or run to the end) gives the same mapping and counts on any number of threads. The
- * time limit sets a stop flag that the workers poll.
+ * @file A prepared mapper search run over threads (node:worker_threads). The plan (src/mapper/drive.ts)
+ * hands out rounds of work items; this thread posts each round, with its incumbent, to the workers
+ * (threads − 1 of them: this thread works too, so one thread starts no worker at all); every thread takes
+ * the round's items from a shared counter; when every result is in, the plan merges them in item order
+ * and gives the next round. Since an item only sees its round's incumbent, results do not depend on
+ * which thread ran what: a search cut by its work budget (or run to the end) gives the same mapping and
+ * counts on any number of threads. The time limit sets a stop flag that the workers poll.
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fail } from '../diagnostics/diagnostic.ts';
-import { SearchPlan, type ItemResult, type Progress, type SearchOutcome, type WorkItem } from '../mapper/drive.ts';
+import { runItem, SearchPlan, type ItemResult, type Progress, type SearchOutcome, type WorkItem } from '../mapper/drive.ts';
 import type { PreparedSearch } from '../mapper/search.ts';
 import { PACKAGE_ROOT } from './package-root.ts';
 
@@ -25,7 +25,11 @@ export interface WorkerInput {
 /** A round: its items, the incumbent they start from, and its own counter of items taken (one Int32). */
 export type MainMessage = { readonly kind: 'round'; readonly round: number; readonly items: readonly WorkItem[]; readonly incumbent: readonly number[] | undefined; readonly counter: SharedArrayBuffer };
 
-export type WorkerMessage = { readonly kind: 'ready' } | { readonly kind: 'result'; readonly round: number; readonly index: number; readonly result: ItemResult };
+export interface WorkerMessage {
+  readonly round: number;
+  readonly index: number;
+  readonly result: ItemResult;
+}
 
 export interface RunOptions {
   readonly threads: number;
@@ -61,55 +65,74 @@ export async function runSearch(prep: PreparedSearch, options: RunOptions): Prom
   const ctl = new Int32Array(control);
   const plan = new SearchPlan(prep, options.budget ?? Infinity);
   const threads = Math.max(1, Math.min(options.threads, prep.jobs.length || 1));
+  const deadline = performance.now() + options.timeLimit * 1000;
+  // This thread stops its own item at the deadline (no timer fires while it runs one) and tells the
+  // workers; the timer stops them while this thread waits.
+  const shouldStop = (): boolean => {
+    if (performance.now() >= deadline) Atomics.store(ctl, Ctl.stop, 1);
+    return Atomics.load(ctl, Ctl.stop) !== 0;
+  };
   const timer = Number.isFinite(options.timeLimit) ? setTimeout(() => Atomics.store(ctl, Ctl.stop, 1), Math.max(0, options.timeLimit * 1000)) : undefined;
   const workers: Worker[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
-      let ready = 0;
       let round = 0;
+      let items: readonly WorkItem[] = [];
+      let incumbent: readonly number[] | undefined;
+      let counter = new Int32Array(new SharedArrayBuffer(4));
       let results: (ItemResult | undefined)[] = [];
       let pending = 0;
       const next = (): void => {
-        if (Atomics.load(ctl, Ctl.stop) !== 0) plan.stop();
+        if (shouldStop()) plan.stop();
         const r = plan.nextRound();
         if (!r) {
           resolve();
           return;
         }
         round++;
+        items = r;
+        incumbent = plan.incumbent();
         results = new Array<ItemResult | undefined>(r.length);
         pending = r.length;
-        const message: MainMessage = { kind: 'round', round, items: r, incumbent: plan.incumbent(), counter: new SharedArrayBuffer(4) };
+        const message: MainMessage = { kind: 'round', round, items: r, incumbent, counter: new SharedArrayBuffer(4) };
+        counter = new Int32Array(message.counter);
         for (const w of workers) w.postMessage(message);
+        setImmediate(work);
       };
-      for (let i = 0; i < threads; i++) {
+      const record = (r: number, index: number, result: ItemResult): void => {
+        if (r !== round || results[index] !== undefined) return;
+        results[index] = result;
+        if (--pending > 0) return;
+        plan.finish(results as ItemResult[]);
+        options.onProgress?.(plan.progress());
+        next();
+      };
+      // This thread takes items too, one per turn of the event loop so that results and the timer get in.
+      const work = (): void => {
+        const r = round;
+        const i = Atomics.add(counter, 0, 1);
+        if (i >= items.length) return;
+        try {
+          record(r, i, runItem(prep, items[i]!, incumbent, shouldStop));
+        } catch (err) {
+          Atomics.store(ctl, Ctl.stop, 1);
+          reject(err as Error);
+          return;
+        }
+        if (round === r) setImmediate(work);
+      };
+      // Workers need not be up: a round posted before a worker listens waits in its queue, and the items
+      // taken meanwhile by this thread are simply not there for it.
+      for (let i = 1; i < threads; i++) {
         const w = startWorker({ prep, control });
         workers.push(w);
-        w.on('message', (m: WorkerMessage) => {
-          switch (m.kind) {
-            case 'ready':
-              if (++ready === threads) next();
-              break;
-            case 'result':
-              if (m.round !== round || results[m.index] !== undefined) break;
-              results[m.index] = m.result;
-              if (--pending === 0) {
-                plan.finish(results as ItemResult[]);
-                options.onProgress?.(plan.progress());
-                next();
-              }
-              break;
-            default: {
-              const never: never = m;
-              return never;
-            }
-          }
-        });
+        w.on('message', (m: WorkerMessage) => record(m.round, m.index, m.result));
         w.on('error', (err) => {
           Atomics.store(ctl, Ctl.stop, 1);
           reject(err);
         });
       }
+      next();
     });
   } finally {
     if (timer) clearTimeout(timer);

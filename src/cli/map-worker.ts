@@ -18,7 +18,6 @@ parentPort!.on('message', (m: MainMessage) => {
   for (;;) {
     const i = Atomics.add(counter, 0, 1);
     if (i >= m.items.length) break;
-    post({ kind: 'result', round: m.round, index: i, result: runItem(prep, m.items[i]!, m.incumbent, shouldStop) });
+    post({ round: m.round, index: i, result: runItem(prep, m.items[i]!, m.incumbent, shouldStop) });
   }
 });
-post({ kind: 'ready' });

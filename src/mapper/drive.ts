@@ -111,6 +111,12 @@ const ROUND_WORK = 1 << 21;
  * EARLY_POLISH_ROUNDS of them), then one every POLISH_EVERY rounds of jobs.
  */
 const POLISHES = 4;
+/**
+ * The first polish round climbs from the best dive only: it runs on cold code (about 10× slower an
+ * evaluation at first), and a second climb in parallel there would only halve the speed of both (a
+ * worker still warming up) and hold the round up.
+ */
+const FIRST_POLISHES = 1;
 const POLISH_BUDGET = 1 << 12;
 const EARLY_POLISH_ROUNDS = 8;
 const POLISH_EVERY = 4;
@@ -196,7 +202,7 @@ export class SearchPlan {
   }
 
   private polishRound(left: number): WorkItem[] {
-    const starts = this.starts.slice(0, POLISHES);
+    const starts = this.starts.slice(0, this.polishRounds === 0 ? FIRST_POLISHES : POLISHES);
     const budget = Math.max(1, Math.min(POLISH_BUDGET, Math.floor(left / starts.length)));
     const round = this.polishRounds++;
     this.polishedVersion = this.startsVersion;
@@ -214,8 +220,9 @@ export class SearchPlan {
     const items: WorkItem[] = [];
     let work = 0;
     let taken = 0;
-    // Rounds of 1, 2, 4... jobs: the first incumbents reach the following jobs soon.
-    const most = 2 ** Math.min(this.jobRounds, 16);
+    // Rounds of 2, 4, 8... jobs: the first incumbents reach the following jobs soon, and two threads
+    // both have work from the first round (the shape does not depend on the threads: determinism).
+    const most = 2 ** Math.min(this.jobRounds + 1, 16);
     while (taken < this.queue.length && taken < most) {
       const q = this.queue[taken]!;
       const cap = Math.min(q.cap, left - work);

@@ -81,6 +81,12 @@ function copy(s: State): State {
   return { spatial: s.spatial.slice(), spatialIndex: s.spatialIndex, keep: s.keep.slice(), temporal: s.temporal.slice(), orders: s.orders.map((o) => o.slice()) };
 }
 
+/**
+ * A neighbour not built yet: the scan lists every move of a state but, climbing to the first better one,
+ * builds (copies) only the few it evaluates.
+ */
+type Move = () => State;
+
 /** A slot a dimension's factors can sit in: a level's temporal loop, or a spatial group (at its head). */
 interface Slot {
   readonly spatial: boolean;
@@ -164,11 +170,11 @@ class Climb {
    * stopped: first improvement, cheaper per step than the best one), or undefined at a local optimum.
    */
   private bestNeighbour(s: State, metrics: readonly number[], budget: number): { state: State; metrics: number[] } | undefined {
-    const all = [...this.neighbours(s)];
+    const all = this.neighbours(s);
     for (let k = 0; k < all.length; k++) {
       if (this.evaluated >= budget) break;
       const at = (this.cursor + k) % all.length;
-      const n = all[at]!;
+      const n = all[at]!();
       const m = this.evaluate(n);
       if (m && compareVectors(m, metrics) < 0) {
         this.cursor = at + 1;
@@ -186,7 +192,7 @@ class Climb {
       for (let i = 0; i < moves; i++) {
         const options = this.factorMoves(n, false);
         if (options.length === 0) break;
-        n = options[this.random(options.length)]!;
+        n = options[this.random(options.length)]!();
       }
       if (this.random(2) === 0 && this.freeKeeps.length > 0) {
         const [l, t] = this.freeKeeps[this.random(this.freeKeeps.length)]!;
@@ -199,13 +205,15 @@ class Climb {
     return undefined;
   }
 
-  private *neighbours(s: State): Generator<State> {
-    yield* this.factorMoves(s);
+  private neighbours(s: State): Move[] {
+    const out = this.factorMoves(s);
     const { L, D } = this;
     for (const [l, t] of this.freeKeeps) {
-      const n = copy(s);
-      n.keep[l] = n.keep[l]! ^ (1 << t);
-      yield n;
+      out.push(() => {
+        const n = copy(s);
+        n.keep[l] = n.keep[l]! ^ (1 << t);
+        return n;
+      });
     }
     for (let l = 0; l < L; l++) {
       const pinned = this.prep.space.levels[l]!.pinned.length;
@@ -217,14 +225,17 @@ class Climb {
         if (s.temporal[l * D + d]! <= 1) continue;
         for (const to of [pinned, D - 1]) {
           if (to === i) continue;
-          const n = copy(s);
-          const o = n.orders[l]!;
-          o.splice(i, 1);
-          o.splice(to, 0, d);
-          yield n;
+          out.push(() => {
+            const n = copy(s);
+            const o = n.orders[l]!;
+            o.splice(i, 1);
+            o.splice(to, 0, d);
+            return n;
+          });
         }
       }
     }
+    return out;
   }
 
   /**
@@ -232,17 +243,10 @@ class Climb {
    * another of its slots; and exchanges that keep a spatial group's product: a prime of one dimension
    * out of the group into a temporal slot, the same prime of another dimension from a temporal slot in.
    */
-  private factorMoves(s: State, wholeFactors = true): State[] {
+  private factorMoves(s: State, wholeFactors = true): Move[] {
     const { D } = this;
-    const out: State[] = [];
+    const out: Move[] = [];
     const index = spatialIndex(this.prep);
-    /** Whether n's spatial choice is an enumerated one (and then its index is n's). */
-    const valid = (n: State): boolean => {
-      const i = index.get(n.spatial.join(','));
-      if (i === undefined) return false;
-      n.spatialIndex = i;
-      return true;
-    };
     for (let d = 0; d < D; d++) {
       const slots = this.slots[d]!;
       for (const from of slots) {
@@ -251,11 +255,23 @@ class Climb {
         for (const p of primes(v)) {
           for (const to of slots) {
             if (to === from) continue;
-            const n = copy(s);
-            this.set(n, from, d, v / p);
-            this.set(n, to, d, this.get(s, to, d) * p);
-            if ((from.spatial || to.spatial) && !valid(n)) continue;
-            out.push(n);
+            // A move through a spatial group must land on an enumerated spatial choice.
+            let si = s.spatialIndex;
+            if (from.spatial || to.spatial) {
+              const spatial = s.spatial.slice();
+              if (from.spatial) spatial[from.level * D + d] = v / p;
+              if (to.spatial) spatial[to.level * D + d] = spatial[to.level * D + d]! * p;
+              const i = index.get(spatial.join(','));
+              if (i === undefined) continue;
+              si = i;
+            }
+            out.push(() => {
+              const n = copy(s);
+              this.set(n, from, d, v / p);
+              this.set(n, to, d, this.get(s, to, d) * p);
+              n.spatialIndex = si;
+              return n;
+            });
           }
           if (!from.spatial) continue;
           // Exchange: p of d leaves the group for a temporal level, p of e enters it from that level.
@@ -270,22 +286,26 @@ class Climb {
             if (si === undefined) continue;
             for (const to of slots) {
               if (to.spatial || this.get(s, to, e) % p !== 0 || !this.slots[e]!.some((x) => !x.spatial && x.level === to.level)) continue;
-              const n = copy(s);
-              n.spatial.set(spatial);
-              n.spatialIndex = si;
-              this.set(n, to, d, this.get(s, to, d) * p);
-              this.set(n, to, e, this.get(s, to, e) / p);
-              out.push(n);
+              out.push(() => {
+                const n = copy(s);
+                n.spatial.set(spatial);
+                n.spatialIndex = si;
+                this.set(n, to, d, this.get(s, to, d) * p);
+                this.set(n, to, e, this.get(s, to, e) / p);
+                return n;
+              });
             }
           }
         }
         if (!wholeFactors || from.spatial || primes(v).includes(v)) continue;
         for (const to of slots) {
           if (to === from || to.spatial) continue;
-          const n = copy(s);
-          this.set(n, from, d, 1);
-          this.set(n, to, d, this.get(s, to, d) * v);
-          out.push(n);
+          out.push(() => {
+            const n = copy(s);
+            this.set(n, from, d, 1);
+            this.set(n, to, d, this.get(s, to, d) * v);
+            return n;
+          });
         }
       }
     }
