@@ -2,7 +2,7 @@
  * @file `fusemax map --timeloop SPEC.yaml --ert ERT --art ART [--metric ...] [--threads N]
  * [--time-limit S] [--json] [--out DIR]`: the exact mapper (src/mapper) on a Timeloop v4 input. Reads
  * the spec's architecture, problem, `mapper:` knobs and constraints (a `mapping:` in it is ignored),
- * searches over worker threads, evaluates the best mapping with the model, and prints it as Timeloop's
+ * searches on this thread and worker threads, evaluates the best mapping with the model, and prints it as Timeloop's
  * mapper writes it; `--out` also writes timeloop-mapper.map.yaml, .map.txt and the stats.
  */
 import type { Command } from 'commander';
@@ -47,7 +47,7 @@ export function configure(command: Command): void {
     .option('--ert <file>', 'energy reference table (needed for energy and edp)')
     .option('--art <file>', 'area reference table (areas in the stats)')
     .option('--metric <list>', `optimization metrics, compared in order (default: the spec's optimization_metrics, else edp): ${METRICS.join(', ')}`)
-    .option('--threads <n>', 'worker threads (default: the cores available, at most the spec\'s num_threads)')
+    .option('--threads <n>', 'threads searching, this one included (N − 1 worker threads; default: the cores available, at most the spec\'s num_threads)')
     .option('--time-limit <seconds>', 'stop after this long and report the best mapping found', String(DEFAULT_TIME_LIMIT))
     .option('--budget <n>', 'stop after examining about this many mappings (complete and partial): a cut that gives the same mapping and counts on every run and any number of threads (the time limit still applies)')
     .option('--json', 'print the result as JSON')
