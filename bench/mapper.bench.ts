@@ -12,7 +12,7 @@
  * best) and FuseMax's check Einsum on the 256 × 256 array with nothing fixed (a huge mapspace).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -84,10 +84,13 @@ function baselineSources(): string | undefined {
       mkdirSync(dir, { recursive: true });
       const tar = execFileSync('git', ['archive', BASELINE, 'src'], { cwd: root, maxBuffer: 1 << 28 });
       execFileSync('tar', ['-x', '-C', dir], { input: tar });
-      writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-      if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-      // src/cli/package-root.ts looks for package.json and specs/ above it.
-      if (!existsSync(join(dir, 'specs'))) symlinkSync(join(root, 'specs'), join(dir, 'specs'));
+    }
+    // ESM, and links to this checkout's packages and specs/ (src/cli/package-root.ts looks for
+    // package.json and specs/ above it), made again each run: an earlier run's checkout may be gone.
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    for (const name of ['node_modules', 'specs']) {
+      rmSync(join(dir, name), { force: true });
+      symlinkSync(join(root, name), join(dir, name));
     }
     return join(dir, 'src');
   } catch {
