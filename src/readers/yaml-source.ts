@@ -143,8 +143,12 @@ export function locate(src: YamlSource, path: YamlPath, target: 'value' | 'key' 
 
 /** A diagnostic at a path, for checks made after schema validation. */
 export function diagnosticAt(src: YamlSource, path: YamlPath, code: string, message: string, options: { target?: 'value' | 'key'; hint?: string; within?: { offset: number; length: number } } = {}): Diagnostic {
+  const hint = options.hint === undefined ? {} : { hint: options.hint };
+  // A value put in by a command-line override (`--set`) has no place in the file: say where it came from.
+  const w = walk(src, path);
+  if (w.missing === 0 && w.node !== null && !w.node.range) return { code, message: `${message} (the value given on the command line for ${pathText(path)})`, ...hint };
   const location = locate(src, path, options.target ?? 'value', options.within);
-  return options.hint === undefined ? { code, message, location } : { code, message, location, hint: options.hint };
+  return { code, message, location, ...hint };
 }
 
 /** `levels[2].depth` */

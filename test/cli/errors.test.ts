@@ -30,3 +30,9 @@ test('an output path blocked by a file is a diagnostic, and the file is left alo
   assert.equal(readFileSync(blocker, 'utf8'), 'keep me');
   assert.deepEqual(readdirSync(dir), ['not-a-dir']);
 });
+
+test('a bad value given with --set is reported as the command line\'s, not at the top of the design file', () => {
+  const r = runProcess('evaluate', '--design', 'binding', '--model', 'BERT', '--seq', '1K', '--set', 'params.PE=abc');
+  assertUserError(r, 'FM602', /cannot evaluate 'abc'.*\(the value given on the command line for params\.PE\)/);
+  assert.doesNotMatch(r.err, /binding\.yaml:1:1/);
+});
